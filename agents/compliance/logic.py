@@ -1,0 +1,67 @@
+"""Compliance stage (skeleton): seed lexicon and PII masking; pass, rewrite or block.
+
+Negation handling, the 2,000-entry lexicon and the dynamic checks arrive with the compliance
+issue; until then a negated phrase ("不保本") is treated like the phrase itself, erring strict.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from agents.compliance.lexicon import Hit, Lexicon
+from agents.turn import carry
+from streams.stage import Emit
+from streams.topics import AUDIT, REPLY_CHECKED
+
+RISK_DISCLOSURE = "理财非存款，产品有风险，投资须谨慎。"
+BLOCKED_REPLY = "抱歉，这个问题需要由人工客服为您处理，正在为您转接。"
+SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?")
+# Digit runs that look like an ID number, a card or a mobile number; only the last 4 may show.
+PII = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15,19}|1[3-9]\d{9})(?!\d)")
+
+
+def mask_pii(text: str) -> tuple[str, int]:
+    count = 0
+
+    def mask(m: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        return "*" * (len(m.group(1)) - 4) + m.group(1)[-4:]
+
+    return PII.sub(mask, text), count
+
+
+def rewrite(text: str, hits: list[Hit]) -> str:
+    """Drop every sentence that holds a hit, then add the standard disclosure."""
+    kept = [s.group(0) for s in SENTENCE.finditer(text)
+            if not any(h.start < s.end() and h.end > s.start() for h in hits)]
+    body = "".join(kept).strip()
+    return (body + ("" if body.endswith(("。", "！", "？")) or not body else "。") + RISK_DISCLOSURE)
+
+
+def review(draft: dict[str, Any], lexicon: Lexicon, now_ms: int) -> list[Emit]:
+    hits = lexicon.scan(draft["text"])
+    if any(h.entry.severity == "block" for h in hits):
+        status, text = "blocked", BLOCKED_REPLY
+    elif hits:
+        status, text = "rewritten", rewrite(draft["text"], hits)
+    else:
+        status, text = "approved", draft["text"]
+    text, masked = mask_pii(text)
+    flags = sorted({f"{h.entry.category}:{h.entry.phrase}" for h in hits} | ({"pii_masked"} if masked else set()))
+    reply = {
+        **carry(draft, "intent", "confidence", "slots", "emotion", "emotion_trajectory", "needs_clarification",
+                "source_ids"),
+        "text": text, "status": status, "handoff": False, "compliance_flags": flags, "replied_at_ms": now_ms,
+    }
+    detail = {
+        "status": status, "composer": draft["composer"], "pii_masked": str(masked),
+        "hits": json.dumps([{"phrase": h.entry.phrase, "category": h.entry.category, "severity": h.entry.severity,
+                             "rule": h.entry.rule, "span": [h.start, h.end]} for h in hits], ensure_ascii=False),
+    }
+    audit = {"stage": "compliance", "session_id": draft["session_id"], "turn_id": draft["turn_id"],
+             "action": f"compliance.{status}", "detail": detail, "prev_hash": None, "ts_ms": now_ms}
+    audit["record_id"] = hashlib.sha256(json.dumps(audit, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return [Emit(REPLY_CHECKED, "Reply", reply), Emit(AUDIT, "AuditRecord", audit)]

@@ -1,0 +1,46 @@
+"""Escalation stage: the last gate before the customer.
+
+Decides whether a human takes over, and emits each turn's reply at most once: a turn whose id is
+not above the last one replied in its session is a replay and yields nothing.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from agents.turn import carry
+from streams.stage import Emit
+from streams.topics import HANDOFF, REPLY_OUT
+
+HANDOFF_NOTE = "已为您转接人工客服，请稍候，客服接入后会继续为您服务。"
+
+
+def handoff_reason(reply: dict[str, Any]) -> str | None:
+    if reply["status"] == "blocked":
+        return "compliance_block"
+    if reply["intent"] == "human_agent":
+        return "explicit_request"
+    if reply["intent"] == "complaint" and reply.get("emotion") == "negative":
+        return "complaint"
+    return None
+
+
+def summarise(reply: dict[str, Any], reason: str) -> str:
+    slots = "，".join(f"{k}={v}" for k, v in sorted(reply.get("slots", {}).items())) or "无"
+    return f"转人工原因：{reason}；当前意图：{reply['intent']}；已知信息：{slots}；情绪：{reply.get('emotion', 'neutral')}。"
+
+
+def finalise(reply: dict[str, Any], last_replied_turn: int | None, now_ms: int) -> list[Emit]:
+    """The customer-facing reply (and a Handoff when a human should take over), or nothing for a replay."""
+    if last_replied_turn is not None and reply["turn_id"] <= last_replied_turn:
+        return []
+    reason = handoff_reason(reply)
+    out = dict(reply, replied_at_ms=now_ms, handoff=reason is not None)
+    emits = []
+    if reason:
+        if "转接人工" not in out["text"]:
+            out["text"] = out["text"] + HANDOFF_NOTE
+        emits.append(Emit(HANDOFF, "Handoff", {
+            **carry(reply, "intent", "slots", "emotion_trajectory", "compliance_flags"),
+            "reason": reason, "summary": summarise(reply, reason), "created_at_ms": now_ms,
+        }))
+    return [Emit(REPLY_OUT, "Reply", out), *emits]

@@ -1,0 +1,29 @@
+"""Faust agent of the state stage: the session state lives in a changelog-backed RocksDB table."""
+from __future__ import annotations
+
+from typing import Any
+
+import faust
+
+from agents.state.logic import advance
+from streams.app import incoming, raw_topic, stage_runner
+from streams.settings import Settings
+from streams.stage import Emit
+from streams.topics import NLU
+
+
+def register(app: faust.App, settings: Settings) -> None:
+    runner = stage_runner(app, "state", "Understanding", settings)
+    table = app.Table("dialogue_state", default=None, partitions=settings.kafka.partitions)
+
+    def apply(understanding: dict[str, Any]) -> list[Emit]:
+        session = understanding["session_id"]
+        state, emits = advance(table.get(session), understanding)
+        if state is not None:
+            table[session] = state
+        return emits
+
+    @app.agent(raw_topic(app, NLU), name="state")
+    async def state(stream):  # type: ignore[no-untyped-def]
+        async for event in stream.events():
+            await runner.handle(incoming(event), apply)

@@ -1,0 +1,1 @@
+"""Heavy backends behind one Protocol each, chosen by settings, imported lazily."""

@@ -1,0 +1,1 @@
+"""The running system: settings, Faust app factory, topic catalog, tracing, edges."""

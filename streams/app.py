@@ -1,0 +1,63 @@
+"""Faust app factory and the thin I/O every agent shares."""
+from __future__ import annotations
+
+from typing import Any
+
+import faust
+
+from schemas.codec import EventCodec, schema_ids_for
+from streams.settings import Settings
+from streams.stage import Incoming, StageRunner
+from streams.topics import app_id
+from streams.tracing import init_tracing
+
+
+def create_app(stage: str, settings: Settings) -> faust.App:
+    """A Faust app for one stage: its own consumer group, table store and changelogs."""
+    datadir = settings.run_dir / "faust" / stage
+    datadir.mkdir(parents=True, exist_ok=True)
+    brokers = [f"kafka://{hp.strip()}" for hp in settings.kafka.bootstrap.split(",")]
+    return faust.App(
+        app_id(settings, stage),
+        broker=brokers,
+        store="rocksdb://",
+        datadir=str(datadir),
+        topic_partitions=settings.kafka.partitions,
+        topic_replication_factor=settings.kafka.replication,
+        topic_allow_declare=False,  # the topic catalog creates every topic up front
+        topic_disable_leader=True,
+        broker_session_timeout=settings.kafka.session_timeout_s,
+        broker_heartbeat_interval=settings.kafka.heartbeat_interval_s,
+        broker_commit_interval=1.0,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        producer_max_request_size=2 * 1024 * 1024,
+        web_enabled=False,
+        autodiscover=False,
+    )
+
+
+def raw_topic(app: faust.App, name: str) -> Any:
+    """Topics carry Confluent-framed Avro bytes; our codec decodes them, not Faust."""
+    return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+
+
+def incoming(event: Any) -> Incoming:
+    msg = event.message
+    headers = msg.headers or ()
+    if isinstance(headers, dict):
+        headers = list(headers.items())
+    return Incoming(msg.topic, msg.partition, msg.offset, msg.key, msg.value, tuple(headers))
+
+
+def stage_runner(app: faust.App, stage: str, input_schema: str, settings: Settings) -> StageRunner:
+    topics: dict[str, Any] = {}
+
+    async def send(topic: str, key: bytes | None, value: bytes, headers: list[tuple[str, bytes]]) -> Any:
+        if topic not in topics:
+            topics[topic] = raw_topic(app, topic)
+        return await topics[topic].send(key=key, value=value, headers=headers)
+
+    tracer = init_tracing(f"cs-{stage}", settings.telemetry.span_log)
+    codec = EventCodec(schema_ids_for(settings.schema_registry_url))
+    return StageRunner(stage, input_schema, codec, tracer, send, settings.kafka.max_payload_bytes)

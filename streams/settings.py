@@ -1,0 +1,89 @@
+"""One settings tree, read from the environment once and injected everywhere below.
+
+Every value has an environment variable: ``CS_<SECTION>__<FIELD>`` (e.g.
+``CS_KAFKA__BOOTSTRAP=127.0.0.1:9092``); ``SCHEMA_REGISTRY_URL`` switches schema ids from the
+committed lock to a Schema Registry.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+
+
+class KafkaSettings(BaseModel):
+    bootstrap: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers, host:port[,host:port]")
+    partitions: int = Field(4, ge=1, description="Partitions of every session-keyed topic (= max parallelism)")
+    replication: int = Field(1, ge=1, description="Replication factor for created topics")
+    session_timeout_s: float = Field(6.0, description="Consumer group session timeout; small = fast rejoin")
+    heartbeat_interval_s: float = Field(1.0, description="Consumer group heartbeat")
+    max_payload_bytes: int = Field(256 * 1024, description="Larger records go to the dead-letter topic")
+
+
+class Neo4jSettings(BaseModel):
+    uri: str = Field("bolt://127.0.0.1:7687", description="Bolt URI of the knowledge graph")
+    user: str = "neo4j"
+    password: SecretStr = SecretStr("")
+    heap: str = Field("512m", description="JVM heap of the embedded Neo4j launched by infra/")
+
+
+class GatewaySettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 8080
+    reply_timeout_s: float = Field(20.0, description="How long POST /turns waits for the approved reply")
+
+
+class TelemetrySettings(BaseModel):
+    span_log: Path | None = Field(None, description="Append finished spans as JSON lines to this file")
+    record_content: bool = Field(False, description="Put customer text on spans; off for banks by default")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CS_", env_nested_delimiter="__", extra="ignore")
+
+    app_prefix: str = Field("cs", description="Prefix of Faust app ids, hence consumer groups and changelogs")
+    run_dir: Path = Field(REPO_DIR / ".run", description="Pid files, logs, table stores, service data")
+    log_level: str = "warning"
+    kafka: KafkaSettings = KafkaSettings()
+    neo4j: Neo4jSettings = Neo4jSettings()
+    gateway: GatewaySettings = GatewaySettings()
+    telemetry: TelemetrySettings = TelemetrySettings()
+    schema_registry_url: str | None = Field(
+        None, validation_alias=AliasChoices("SCHEMA_REGISTRY_URL", "CS_SCHEMA_REGISTRY_URL"),
+        description="Confluent-compatible Schema Registry; unset = ids from schemas/schemas.lock.json",
+    )
+
+    def redacted(self) -> dict[str, Any]:
+        """Settings as a dict with secrets masked, for logs and `--help` output."""
+        return self.model_dump(mode="json")
+
+    def child_env(self) -> dict[str, str]:
+        """Environment that reproduces these settings in a child process."""
+        env = {
+            "CS_APP_PREFIX": self.app_prefix,
+            "CS_RUN_DIR": str(self.run_dir),
+            "CS_LOG_LEVEL": self.log_level,
+            "CS_KAFKA__BOOTSTRAP": self.kafka.bootstrap,
+            "CS_KAFKA__PARTITIONS": str(self.kafka.partitions),
+            "CS_KAFKA__MAX_PAYLOAD_BYTES": str(self.kafka.max_payload_bytes),
+            "CS_NEO4J__URI": self.neo4j.uri,
+            "CS_GATEWAY__HOST": self.gateway.host,
+            "CS_GATEWAY__PORT": str(self.gateway.port),
+            "CS_GATEWAY__REPLY_TIMEOUT_S": str(self.gateway.reply_timeout_s),
+        }
+        if self.telemetry.span_log:
+            env["CS_TELEMETRY__SPAN_LOG"] = str(self.telemetry.span_log)
+        if self.schema_registry_url:
+            env["SCHEMA_REGISTRY_URL"] = self.schema_registry_url
+        return env
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once at the edge (CLI, worker, gateway)."""
+    return Settings()

@@ -1,0 +1,145 @@
+"""What every stage does around its pure logic: size check, decode, span, encode, send, DLQ.
+
+The Faust agent hands each Kafka message to ``StageRunner.handle`` with the stage's logic; the
+logic sees a decoded datum and returns what to emit. Nothing here knows a stage's business.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from opentelemetry import trace
+
+from schemas.codec import DecodeError, EventCodec
+from streams.errors import PipelineError
+from streams.topics import DEADLETTER
+from streams.tracing import context_from_headers, headers_from_context
+
+log = logging.getLogger(__name__)
+
+Datum = dict[str, Any]
+Send = Callable[[str, bytes | None, bytes, list[tuple[str, bytes]]], Awaitable[Any]]
+
+
+class StageRejection(PipelineError):
+    """The stage cannot handle this input by design; it goes to the dead-letter topic."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Emit:
+    """One output event: topic, schema name, datum; keyed by the datum's session_id."""
+
+    topic: str
+    schema: str
+    datum: Datum
+
+
+@dataclass
+class StageResult:
+    """Emits plus an action to run only after every emit is acknowledged by the broker."""
+
+    emits: list[Emit]
+    on_delivered: Callable[[], None] | None = None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: Sequence[tuple[str, bytes]] = ()
+
+
+@dataclass
+class StageStats:
+    processed: int = 0
+    emitted: int = 0
+    dead_lettered: int = 0
+    by_reason: dict[str, int] = field(default_factory=dict)
+
+
+Logic = Callable[[Datum], Iterable[Emit] | StageResult]
+
+
+class StageRunner:
+    """Runs one stage's logic on raw Kafka messages, routing failures to ``cs.deadletter.v1``."""
+
+    def __init__(self, stage: str, input_schema: str, codec: EventCodec, tracer: trace.Tracer,
+                 send: Send, max_payload_bytes: int) -> None:
+        self.stage = stage
+        self.input_schema = input_schema
+        self.codec = codec
+        self.tracer = tracer
+        self.send = send
+        self.max_payload_bytes = max_payload_bytes
+        self.stats = StageStats()
+
+    async def handle(self, msg: Incoming, logic: Logic) -> str:
+        """Process one message; returns ``"ok"`` or the dead-letter reason."""
+        parent = context_from_headers(msg.headers)
+        with self.tracer.start_as_current_span(self.stage, context=parent,
+                                               kind=trace.SpanKind.CONSUMER) as span:
+            span.set_attribute("messaging.source", msg.topic)
+            span.set_attribute("messaging.kafka.partition", msg.partition)
+            span.set_attribute("messaging.kafka.offset", msg.offset)
+            self.stats.processed += 1
+            size = len(msg.value or b"")
+            if size > self.max_payload_bytes:
+                return await self._dead_letter(msg, "oversized", f"{size} bytes > limit {self.max_payload_bytes}")
+            try:
+                datum = self.codec.decode(msg.value, self.input_schema)
+            except DecodeError as exc:
+                return await self._dead_letter(msg, exc.reason, exc.detail)
+            span.set_attribute("cs.session_id", str(datum.get("session_id", "")))
+            span.set_attribute("cs.turn_id", int(datum.get("turn_id", -1)))
+            try:
+                result = logic(datum)
+                if not isinstance(result, StageResult):
+                    result = StageResult(list(result))
+                payloads = [(e, self.codec.encode(e.schema, e.datum, e.topic)) for e in result.emits]
+            except StageRejection as exc:
+                return await self._dead_letter(msg, exc.reason, exc.detail)
+            except Exception as exc:  # a bug in one turn must not stop the worker
+                log.exception("%s failed on %s[%d]@%d", self.stage, msg.topic, msg.partition, msg.offset)
+                return await self._dead_letter(msg, "stage_error", f"{type(exc).__name__}: {exc}")
+            headers = _passthrough(msg.headers) + headers_from_context()
+            pending = []
+            for emit, value in payloads:
+                key = str(emit.datum["session_id"]).encode()
+                pending.append(await self.send(emit.topic, key, value, headers))
+            if result.on_delivered is not None:
+                for fut in pending:
+                    if isinstance(fut, Awaitable):
+                        await fut
+                result.on_delivered()
+            self.stats.emitted += len(payloads)
+            return "ok"
+
+    async def _dead_letter(self, msg: Incoming, reason: str, detail: str) -> str:
+        self.stats.dead_lettered += 1
+        self.stats.by_reason[reason] = self.stats.by_reason.get(reason, 0) + 1
+        trace.get_current_span().set_attribute("cs.dead_letter", reason)
+        letter = {
+            "source_topic": msg.topic, "partition": msg.partition, "offset": msg.offset,
+            "reason": reason, "error": detail[:2000], "stage": self.stage,
+            "key": msg.key, "payload": msg.value or b"", "payload_size": len(msg.value or b""),
+            "ts_ms": int(time.time() * 1000),
+        }
+        value = self.codec.encode("DeadLetter", letter, DEADLETTER)
+        await self.send(DEADLETTER, msg.key, value, _passthrough(msg.headers) + headers_from_context())
+        return reason
+
+
+def _passthrough(headers: Sequence[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """Incoming headers minus trace context, which each hop writes afresh."""
+    return [(k, v) for k, v in headers or () if k not in ("traceparent", "tracestate")]

@@ -1,0 +1,143 @@
+"""Publish a customer turn and await its approved reply: shared by the gateway and the chat."""
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from opentelemetry import trace
+
+from schemas.codec import DecodeError, EventCodec, schema_ids_for
+from streams.errors import PipelineError
+from streams.settings import Settings
+from streams.topics import REPLY_OUT, UTTERANCE_IN
+from streams.tracing import headers_from_context
+
+CHANNELS = ("web", "app", "phone")
+RECENT_REPLIES = 4096
+
+
+class ReplyTimeout(PipelineError):
+    """No approved reply arrived within the configured time."""
+
+
+def split_chunks(text: str) -> list[str]:
+    """Sentence-sized chunks, each ending at Chinese or Latin sentence punctuation."""
+    chunks, current = [], ""
+    for ch in text:
+        current += ch
+        if ch in "。！？!?；;\n":
+            chunks.append(current)
+            current = ""
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+class TurnClient:
+    """Kafka-facing half of every channel adapter."""
+
+    def __init__(self, settings: Settings, codec: EventCodec | None = None) -> None:
+        self.settings = settings
+        self.codec = codec or EventCodec(schema_ids_for(settings.schema_registry_url))
+        self.tracer = trace.get_tracer("cs-gateway")
+        self._producer: AIOKafkaProducer | None = None
+        self._consumer: AIOKafkaConsumer | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._waiters: dict[tuple[str, int], list[asyncio.Future[dict[str, Any]]]] = {}
+        self._recent: OrderedDict[tuple[str, int], dict[str, Any]] = OrderedDict()
+        self._last_turn: dict[str, int] = {}
+
+    async def start(self) -> None:
+        bootstrap = self.settings.kafka.bootstrap
+        # aiokafka's default partitioner is Java-compatible murmur2, as Faust tables expect.
+        self._producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+        self._consumer = AIOKafkaConsumer(REPLY_OUT, bootstrap_servers=bootstrap, group_id=None,
+                                          auto_offset_reset="latest", enable_auto_commit=False)
+        await self._producer.start()
+        await self._consumer.start()
+        # Pin positions now, so a reply produced right after we publish is not skipped.
+        while not self._consumer.assignment():
+            await asyncio.sleep(0.05)
+        for tp in self._consumer.assignment():
+            await self._consumer.position(tp)
+        self._task = asyncio.create_task(self._collect())
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+        if self._consumer:
+            await self._consumer.stop()
+        if self._producer:
+            await self._producer.stop()
+
+    def next_turn_id(self, session_id: str) -> int:
+        """Millisecond clock, kept strictly increasing per session within this process."""
+        turn = max(int(time.time() * 1000), self._last_turn.get(session_id, 0) + 1)
+        self._last_turn[session_id] = turn
+        return turn
+
+    async def publish(self, session_id: str, text: str, *, customer_id: str | None = None,
+                      channel: str = "web", turn_id: int | None = None) -> int:
+        if channel not in CHANNELS:
+            raise ValueError(f"channel must be one of {CHANNELS}")
+        assert self._producer is not None, "start() first"
+        turn = turn_id if turn_id is not None else self.next_turn_id(session_id)
+        datum = {"session_id": session_id, "turn_id": turn, "customer_id": customer_id, "channel": channel,
+                 "text": text, "audio_ref": None, "audio_format": None, "locale": "zh-CN",
+                 "received_at_ms": int(time.time() * 1000)}
+        value = self.codec.encode("UtteranceIn", datum, UTTERANCE_IN)
+        with self.tracer.start_as_current_span("gateway.turn", kind=trace.SpanKind.PRODUCER):
+            await self._producer.send_and_wait(UTTERANCE_IN, value=value, key=session_id.encode(),
+                                               headers=headers_from_context())
+        return turn
+
+    async def wait_reply(self, session_id: str, turn_id: int, timeout: float) -> dict[str, Any]:
+        key = (session_id, turn_id)
+        if key in self._recent:
+            return self._recent[key]
+        fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._waiters.setdefault(key, []).append(fut)
+        try:
+            return await asyncio.wait_for(fut, timeout)
+        except asyncio.TimeoutError:
+            raise ReplyTimeout(f"no reply for {session_id}/{turn_id} within {timeout}s") from None
+        finally:
+            waiters = self._waiters.get(key, [])
+            if fut in waiters:
+                waiters.remove(fut)
+            if not waiters:
+                self._waiters.pop(key, None)
+
+    async def ask(self, session_id: str, text: str, *, customer_id: str | None = None, channel: str = "web",
+                  turn_id: int | None = None, timeout: float | None = None) -> dict[str, Any]:
+        timeout = timeout if timeout is not None else self.settings.gateway.reply_timeout_s
+        if turn_id is not None and (session_id, turn_id) in self._recent:
+            return self._recent[(session_id, turn_id)]
+        turn = await self.publish(session_id, text, customer_id=customer_id, channel=channel, turn_id=turn_id)
+        return await self.wait_reply(session_id, turn, timeout)
+
+    async def stream(self, session_id: str, text: str, **kwargs: Any) -> AsyncIterator[dict[str, Any]]:
+        """Chunks of the approved reply, then the reply itself (``type`` = chunk | reply)."""
+        reply = await self.ask(session_id, text, **kwargs)
+        for chunk in split_chunks(reply["text"]):
+            yield {"type": "chunk", "text": chunk}
+        yield {"type": "reply", **reply}
+
+    async def _collect(self) -> None:
+        assert self._consumer is not None
+        async for msg in self._consumer:
+            try:
+                reply = self.codec.decode(msg.value, "Reply")
+            except DecodeError:
+                continue  # not ours to judge: the reply topic's own consumers dead-letter it
+            key = (reply["session_id"], reply["turn_id"])
+            self._recent[key] = reply
+            if len(self._recent) > RECENT_REPLIES:
+                self._recent.popitem(last=False)
+            for fut in self._waiters.get(key, []):
+                if not fut.done():
+                    fut.set_result(reply)

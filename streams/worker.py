@@ -1,0 +1,42 @@
+"""Run one stage as a Faust worker: ``python -m streams.worker STAGE``.
+
+Start more processes of the same stage to scale it: they join the stage's consumer group and
+share its partitions.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+
+import typer
+
+from streams.settings import get_settings
+from streams.topics import STAGES
+
+cli = typer.Typer(add_completion=False, help=__doc__)
+
+
+def build(stage: str):  # type: ignore[no-untyped-def]
+    from streams.app import create_app
+
+    settings = get_settings()
+    app = create_app(stage, settings)
+    importlib.import_module(f"agents.{stage}.agent").register(app, settings)
+    return app
+
+
+@cli.command()
+def main(stage: str = typer.Argument(..., help=f"one of: {', '.join(STAGES)}")) -> None:
+    """Run the Faust agent of STAGE until SIGTERM/SIGINT."""
+    if stage not in STAGES:
+        raise typer.BadParameter(f"unknown stage {stage!r}; choose from {', '.join(STAGES)}")
+    from faust.worker import Worker
+
+    settings = get_settings()
+    app = build(stage)
+    logging.basicConfig(level=settings.log_level.upper())
+    Worker(app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
+
+
+if __name__ == "__main__":
+    cli()
