@@ -114,7 +114,7 @@ class JvmService:
     def ready(self) -> bool:
         return port_open(self.port)
 
-    def start(self, wait: float = 120.0) -> "JvmService":
+    def start(self, wait: float = 120.0) -> JvmService:
         if self.running():
             raise ServiceError(f"{self.name} already running with pid {self.read_pid()}")
         if port_open(self.port):

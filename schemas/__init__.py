@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ def schema_names() -> list[str]:
     return sorted(p.stem for p in SCHEMA_DIR.glob("*.avsc"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def raw_schema(name: str) -> dict[str, Any]:
     path = SCHEMA_DIR / f"{name}.avsc"
     if not path.exists():
@@ -29,7 +29,7 @@ def raw_schema(name: str) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def parsed_schema(name: str) -> dict[str, Any]:
     """The fastavro-parsed schema, cached: parsing is the slow part of encoding."""
     return fastavro.parse_schema(raw_schema(name), _write_hint=False)

@@ -103,7 +103,7 @@ class TurnClient:
         self._waiters.setdefault(key, []).append(fut)
         try:
             return await asyncio.wait_for(fut, timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise ReplyTimeout(f"no reply for {session_id}/{turn_id} within {timeout}s") from None
         finally:
             waiters = self._waiters.get(key, [])

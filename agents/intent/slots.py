@@ -16,8 +16,7 @@ PURPOSES = {"装修": "装修", "经营": "经营", "生意": "经营", "周转"
 
 RATE = re.compile(r"(?:年化|利率)\s*(\d+(?:\.\d+)?)\s*%?|(\d+(?:\.\d+)?)\s*%")
 AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(万|w|W|千|k|K|元|块)")
-TERM_NUM = re.compile(r"(\d+)\s*(年|个月|期)")
-TERM_CN = re.compile(r"([一二两三四五六七八九十])\s*(年|个月|期)")
+TERM = re.compile(r"(\d+|[一二两三四五六七八九十])\s*(年|个月|期)(半)?")
 CARD_LAST4 = re.compile(r"尾号\s*(\d{4})")
 
 
@@ -33,12 +32,11 @@ def extract_slots(text: str) -> dict[str, str]:
     if amount:
         value = Decimal(amount.group(1)) * AMOUNT_UNITS[amount.group(2)]
         slots["amount"] = str(int(value))
-    term = TERM_NUM.search(rest) or TERM_CN.search(rest)
+    term = TERM.search(rest)
     if term:
         n = int(term.group(1)) if term.group(1).isdigit() else CN_DIGITS[term.group(1)]
-        slots["term_months"] = str(n * 12 if term.group(2) == "年" else n)
-    elif "一年半" in rest:
-        slots["term_months"] = "18"
+        years = term.group(2) == "年"
+        slots["term_months"] = str(n * 12 + (6 if term.group(3) else 0) if years else n)
     elif "半年" in rest:
         slots["term_months"] = "6"
     for cue, purpose in PURPOSES.items():

@@ -1,0 +1,76 @@
+# Every target installs what it needs; `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-8)
+JARS := .run/jars/kafka/.complete .run/jars/neo4j/.complete
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install setup run up down status test test-unit test-integration bench-transport \
+        chat crm-sink gateway topics lint schemas-check schemas-lock clean
+
+help: ## List every target
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev,bench]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+$(JARS):
+	$(BIN)/python -m infra fetch
+
+install: $(STAMP) ## Create .venv and install the package with dev and bench extras
+
+setup: $(STAMP) $(JARS) schemas-check ## install + Maven jars for Kafka and Neo4j + schema check
+
+run: setup ## The main job: start everything, play the scripted conversation, serve until Ctrl-C
+	$(BIN)/python -m streams.stack run
+
+up: setup ## Start Kafka, Neo4j, topics, workers and gateway in the background
+	$(BIN)/python -m streams.stack up
+
+down: ## Stop everything `make up` started (by PID)
+	@test -x $(BIN)/python && $(BIN)/python -m streams.stack down || true
+
+status: ## Show which processes of the stack are running
+	$(BIN)/python -m streams.stack status
+
+test: setup lint ## All tests: unit, then integration against real Kafka and Neo4j
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-unit: setup ## Unit tests only (no services)
+	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
+
+test-integration: setup ## Integration tests only (starts its own Kafka and Neo4j)
+	$(BIN)/python -m pytest tests/integration $(PYTEST_ARGS)
+
+bench-transport: setup ## One consume->produce hop: raw confluent-kafka vs Faust vs quixstreams
+	$(BIN)/python -m benchmarks.transport
+
+chat: ## Terminal chat against a running stack (`make up` first)
+	$(BIN)/python -m streams.chat
+
+crm-sink: ## Example CRM consumer: replies into crm.sqlite
+	$(BIN)/python -m streams.crm_sink --db crm.sqlite
+
+gateway: ## Run only the web gateway in the foreground
+	$(BIN)/python -m streams.gateway
+
+topics: ## Create missing topics from the catalog
+	$(BIN)/python -m streams.stack topics
+
+lint: $(STAMP) ## ruff over the source
+	$(BIN)/ruff check schemas streams agents engines infra benchmarks tests
+
+schemas-check: $(STAMP) ## Fail if a schema changed without a lock entry or breaks BACKWARD compatibility
+	$(BIN)/python -m schemas.lock check
+
+schemas-lock: $(STAMP) ## Record new schema versions in schemas/schemas.lock.json
+	$(BIN)/python -m schemas.lock update
+
+clean: down ## Remove run state (topics data, tables, logs); keeps jars and .venv
+	rm -rf .run/kafka .run/neo4j .run/faust .run/logs .run/pids

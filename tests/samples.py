@@ -1,0 +1,41 @@
+"""Valid example datums for every event schema, shared by unit and integration tests."""
+from __future__ import annotations
+
+from typing import Any
+
+TURN = {"session_id": "s-1", "turn_id": 3, "customer_id": "c-9", "channel": "web", "received_at_ms": 1_700_000_000_000}
+
+
+def utterance(text: str | None = "我想贷款", **over: Any) -> dict[str, Any]:
+    return {**TURN, "text": text, "audio_ref": None, "audio_format": None, "locale": "zh-CN", **over}
+
+
+SAMPLES: dict[str, dict[str, Any]] = {
+    "UtteranceIn": utterance(),
+    "Transcript": {**TURN, "text": "我想贷款", "asr_confidence": 1.0, "source": "text", "is_final": True},
+    "Understanding": {**TURN, "text": "贷30万", "intent": "loan_inquiry", "confidence": 0.7,
+                      "slots": {"amount": "300000"}, "emotion": "neutral", "needs_clarification": False,
+                      "engine": "keyword"},
+    "DialogueState": {**TURN, "text": "贷30万", "intent": "loan_inquiry", "confidence": 0.7,
+                      "slots": {"amount": "300000"}, "turn_slots": {"amount": "300000"},
+                      "active_task": "loan_inquiry", "turn_count": 1,
+                      "history": [{"turn_id": 3, "text": "贷30万", "intent": "loan_inquiry"}],
+                      "emotion": "neutral", "emotion_trajectory": ["neutral"], "needs_clarification": False},
+    "Context": {**TURN, "text": "贷30万", "intent": "loan_inquiry", "confidence": 0.7, "slots": {},
+                "active_task": None, "emotion": "neutral", "emotion_trajectory": [], "needs_clarification": False,
+                "facts": [{"source_id": "faq-1", "kind": "faq", "title": "t", "content": "c", "score": 1.0}]},
+    "DraftReply": {**TURN, "intent": "loan_inquiry", "confidence": 0.7, "text": "您好", "composer": "grounded",
+                   "source_ids": ["faq-1"], "tool_results": {}, "slots": {}, "emotion": "neutral",
+                   "emotion_trajectory": [], "needs_clarification": False},
+    "Reply": {**TURN, "intent": "loan_inquiry", "text": "您好", "status": "approved", "handoff": False,
+              "compliance_flags": [], "source_ids": [], "slots": {}, "confidence": 0.7, "emotion": "neutral",
+              "emotion_trajectory": [], "needs_clarification": False, "replied_at_ms": 1_700_000_000_500},
+    "Handoff": {**TURN, "reason": "explicit_request", "summary": "s", "intent": "human_agent", "slots": {},
+                "emotion_trajectory": ["negative"], "compliance_flags": [], "created_at_ms": 1},
+    "AuditRecord": {"record_id": "ab", "stage": "compliance", "session_id": "s-1", "turn_id": 3,
+                    "action": "compliance.approved", "detail": {"status": "approved"}, "prev_hash": None,
+                    "ts_ms": 1},
+    "DeadLetter": {"source_topic": "cs.utterance.in.v1", "partition": 0, "offset": 7, "reason": "undecodable",
+                   "error": "x", "stage": "asr", "key": b"s-1", "payload": b"\x01\x02", "payload_size": 2,
+                   "ts_ms": 1},
+}

@@ -1,0 +1,106 @@
+import asyncio
+
+import pytest
+from opentelemetry.sdk.trace import TracerProvider
+
+from schemas.codec import EventCodec, LockedSchemaIds
+from streams.stage import Emit, Incoming, StageRejection, StageResult, StageRunner
+from streams.topics import DEADLETTER
+from streams.tracing import headers_from_context, trace_id_of
+from tests.samples import SAMPLES
+
+CODEC = EventCodec(LockedSchemaIds())
+TRACER = TracerProvider().get_tracer("test")
+
+
+class Sink:
+    def __init__(self):
+        self.sent = []
+        self.acked = 0
+
+    async def __call__(self, topic, key, value, headers):
+        self.sent.append((topic, key, value, headers))
+        fut = asyncio.get_running_loop().create_future()
+        fut.set_result(None)
+        self.acked += 1
+        return fut
+
+
+def runner(sink, limit=1024):
+    return StageRunner("asr", "UtteranceIn", CODEC, TRACER, sink, limit)
+
+
+def message(value, headers=()):
+    return Incoming("cs.utterance.in.v1", 2, 41, b"s-1", value, tuple(headers))
+
+
+def echo(datum):
+    return [Emit("out", "Transcript", {**SAMPLES["Transcript"], "session_id": datum["session_id"]})]
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def test_good_record_is_processed_and_keeps_the_trace():
+    sink = Sink()
+    with TRACER.start_as_current_span("upstream"):
+        headers = headers_from_context() + [("x-tenant", b"bank-a")]
+    value = CODEC.encode("UtteranceIn", SAMPLES["UtteranceIn"], "cs.utterance.in.v1")
+    assert run(runner(sink).handle(message(value, headers), echo)) == "ok"
+    [(topic, key, out, out_headers)] = sink.sent
+    assert topic == "out" and key == b"s-1"
+    assert CODEC.decode(out, "Transcript")["text"] == SAMPLES["Transcript"]["text"]
+    assert trace_id_of(out_headers) == trace_id_of(headers)
+    assert dict(out_headers)["traceparent"] != dict(headers)["traceparent"]  # a new span, same trace
+    assert ("x-tenant", b"bank-a") in out_headers
+
+
+@pytest.mark.parametrize("value,reason", [
+    (b"\xde\xad\xbe\xef" * 3, "undecodable"),
+    (None, "undecodable"),
+    (b"x" * 2000, "oversized"),
+])
+def test_bad_records_become_dead_letters(value, reason):
+    sink = Sink()
+    r = runner(sink)
+    assert run(r.handle(message(value), echo)) == reason
+    [(topic, key, out, _)] = sink.sent
+    letter = CODEC.decode(out, "DeadLetter")
+    assert topic == DEADLETTER and key == b"s-1"
+    assert (letter["source_topic"], letter["partition"], letter["offset"]) == ("cs.utterance.in.v1", 2, 41)
+    assert letter["reason"] == reason and letter["payload"] == (value or b"")
+    assert r.stats.dead_lettered == 1 and r.stats.by_reason == {reason: 1}
+
+
+def test_rejections_and_bugs_in_logic_are_dead_lettered_not_raised():
+    value = CODEC.encode("UtteranceIn", SAMPLES["UtteranceIn"], "t")
+
+    def reject(_):
+        raise StageRejection("unsupported_input", "audio")
+
+    def crash(_):
+        raise ZeroDivisionError("boom")
+
+    for logic, reason in ((reject, "unsupported_input"), (crash, "stage_error")):
+        sink = Sink()
+        assert run(runner(sink).handle(message(value), logic)) == reason
+        letter = CODEC.decode(sink.sent[0][2], "DeadLetter")
+        assert letter["reason"] == reason and letter["stage"] == "asr"
+
+
+def test_on_delivered_runs_only_after_sends():
+    sink = Sink()
+    seen = []
+    value = CODEC.encode("UtteranceIn", SAMPLES["UtteranceIn"], "t")
+    result = StageResult(echo(SAMPLES["UtteranceIn"]), on_delivered=lambda: seen.append(sink.acked))
+    run(runner(sink).handle(message(value), lambda _: result))
+    assert seen == [1]
+
+
+def test_nothing_is_sent_when_an_emit_fails_to_encode():
+    sink = Sink()
+    value = CODEC.encode("UtteranceIn", SAMPLES["UtteranceIn"], "t")
+    bad = [Emit("out", "Transcript", SAMPLES["Transcript"]), Emit("out", "Transcript", {"session_id": "s"})]
+    assert run(runner(sink).handle(message(value), lambda _: bad)) == "stage_error"
+    assert [t for t, *_ in sink.sent] == [DEADLETTER]
