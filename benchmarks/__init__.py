@@ -1,0 +1,1 @@
+"""Benchmarks: each prints a table with peers run side by side in the same script."""
