@@ -56,7 +56,7 @@ def peer_stage(bootstrap: str, src: str, dst: str) -> None:
     from faust.worker import Worker
 
     from schemas.codec import EventCodec, LockedSchemaIds
-    from streams.app import incoming, raw_topic
+    from streams.app import raw_topic, stage_agent
     from streams.stage import Emit, StageRunner
     from streams.tracing import init_tracing
 
@@ -69,10 +69,7 @@ def peer_stage(bootstrap: str, src: str, dst: str) -> None:
     runner = StageRunner("bench", "Transcript", EventCodec(LockedSchemaIds()), init_tracing("bench", None),
                          send, 1 << 20)
 
-    @app.agent(raw_topic(app, src))
-    async def stage(stream):  # type: ignore[no-untyped-def]
-        async for event in stream.events():
-            await runner.handle(incoming(event), lambda d: [Emit(dst, "Transcript", d)])
+    stage_agent(app, runner, src, lambda d: [Emit(dst, "Transcript", d)])
 
     Worker(app, loglevel="warning", quiet=True).execute_from_commandline()
 

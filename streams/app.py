@@ -7,7 +7,7 @@ import faust
 
 from schemas.codec import EventCodec, schema_ids_for
 from streams.settings import Settings
-from streams.stage import Incoming, StageRunner
+from streams.stage import Incoming, Logic, StageRunner
 from streams.topics import app_id
 from streams.tracing import init_tracing
 
@@ -61,3 +61,13 @@ def stage_runner(app: faust.App, stage: str, input_schema: str, settings: Settin
     tracer = init_tracing(f"cs-{stage}", settings.telemetry.span_log)
     codec = EventCodec(schema_ids_for(settings.schema_registry_url))
     return StageRunner(stage, input_schema, codec, tracer, send, settings.kafka.max_payload_bytes)
+
+
+def stage_agent(app: faust.App, runner: StageRunner, source: str, logic: Logic) -> Any:
+    """The Faust agent every stage is: each record of ``source`` through ``runner`` with ``logic``."""
+
+    async def process(stream: Any) -> None:
+        async for event in stream.events():
+            await runner.handle(incoming(event), logic)
+
+    return app.agent(raw_topic(app, source), name=runner.stage)(process)

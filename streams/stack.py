@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
@@ -33,7 +34,7 @@ class Stack:
     stages: tuple[str, ...] = STAGES
     with_neo4j: bool = True
     with_gateway: bool = True
-    log: callable = field(default=lambda msg: typer.echo(msg, err=True))  # type: ignore[valid-type]
+    log: Callable[[str], None] = field(default=lambda msg: typer.echo(msg, err=True))
 
     def __post_init__(self) -> None:
         run = self.settings.run_dir

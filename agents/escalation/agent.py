@@ -7,7 +7,7 @@ from typing import Any
 import faust
 
 from agents.escalation.logic import finalise
-from streams.app import incoming, raw_topic, stage_runner
+from streams.app import stage_agent, stage_runner
 from streams.settings import Settings
 from streams.stage import StageResult
 from streams.topics import REPLY_CHECKED
@@ -28,7 +28,4 @@ def register(app: faust.App, settings: Settings) -> None:
         # between re-sends it (at-least-once) instead of losing it.
         return StageResult(emits, remember if emits else None)
 
-    @app.agent(raw_topic(app, REPLY_CHECKED), name="escalation")
-    async def escalation(stream):  # type: ignore[no-untyped-def]
-        async for event in stream.events():
-            await runner.handle(incoming(event), gate)
+    stage_agent(app, runner, REPLY_CHECKED, gate)

@@ -6,7 +6,7 @@ from typing import Any
 import faust
 
 from agents.state.logic import advance
-from streams.app import incoming, raw_topic, stage_runner
+from streams.app import stage_agent, stage_runner
 from streams.settings import Settings
 from streams.stage import Emit
 from streams.topics import NLU
@@ -23,7 +23,4 @@ def register(app: faust.App, settings: Settings) -> None:
             table[session] = state
         return emits
 
-    @app.agent(raw_topic(app, NLU), name="state")
-    async def state(stream):  # type: ignore[no-untyped-def]
-        async for event in stream.events():
-            await runner.handle(incoming(event), apply)
+    stage_agent(app, runner, NLU, apply)
