@@ -9,6 +9,7 @@ PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install setup run up down status test test-unit test-integration bench-transport \
+        models train-intent corpus bench-intent quality \
         chat crm-sink gateway topics lint schemas-check schemas-lock clean
 
 help: ## List every target
@@ -25,7 +26,7 @@ $(JARS):
 
 install: $(STAMP) ## Create .venv and install the package with dev and bench extras
 
-setup: $(STAMP) $(JARS) schemas-check ## install + Maven jars for Kafka and Neo4j + schema check
+setup: $(STAMP) $(JARS) schemas-check models ## install + Maven jars + schema check + trained default models
 
 run: setup ## The main job: start everything, play the scripted conversation, serve until Ctrl-C
 	$(BIN)/python -m streams.stack run
@@ -62,6 +63,23 @@ gateway: ## Run only the web gateway in the foreground
 
 topics: ## Create missing topics from the catalog
 	$(BIN)/python -m streams.stack topics
+
+models: $(STAMP) ## Train the default intent model (skipped when the corpus is unchanged)
+	$(BIN)/python -m engines.classifiers.train hybrid
+
+train-intent: $(STAMP) ## Train the transformers intent backend (INIT_FROM=dir to fine-tune a local checkpoint)
+	$(BIN)/python -m engines.classifiers.train transformer $(if $(INIT_FROM),--init-from $(INIT_FROM))
+
+corpus: $(STAMP) ## Rebuild data/intents/{train,dev,test}.tsv from data/intents/phrases.py
+	$(BIN)/python data/make_corpus.py
+
+bench-intent: setup ## Intent backends side by side on the test split
+	$(BIN)/python -m benchmarks.intent
+
+quality: setup ## QUALITY.md evaluations on the project's own held-out files
+	$(BIN)/python -m benchmarks.quality intent data/intents/test.tsv
+	$(BIN)/python -m benchmarks.quality intent data/intents/holdout_independent.tsv
+	$(BIN)/python -m benchmarks.quality dst data/dst/dialogues.jsonl
 
 lint: $(STAMP) ## ruff over the source
 	$(BIN)/ruff check schemas streams agents engines infra benchmarks tests

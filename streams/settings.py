@@ -38,6 +38,12 @@ class GatewaySettings(BaseModel):
     reply_timeout_s: float = Field(20.0, description="How long POST /turns waits for the approved reply")
 
 
+class IntentSettings(BaseModel):
+    backend: str = Field("hybrid", description="hybrid | ngram | transformer | keyword")
+    model_dir: Path | None = Field(None, description="Trained model; default <run_dir>/models/intent-<backend>")
+    clarify_below: float = Field(0.85, ge=0, le=1, description="Below this intent probability the turn is marked unclear")
+
+
 class TelemetrySettings(BaseModel):
     span_log: Path | None = Field(None, description="Append finished spans as JSON lines to this file")
     record_content: bool = Field(False, description="Put customer text on spans; off for banks by default")
@@ -53,6 +59,7 @@ class Settings(BaseSettings):
     neo4j: Neo4jSettings = Neo4jSettings()
     gateway: GatewaySettings = GatewaySettings()
     telemetry: TelemetrySettings = TelemetrySettings()
+    intent: IntentSettings = IntentSettings()
     schema_registry_url: str | None = Field(
         None, validation_alias=AliasChoices("SCHEMA_REGISTRY_URL", "CS_SCHEMA_REGISTRY_URL"),
         description="Confluent-compatible Schema Registry; unset = ids from schemas/schemas.lock.json",
@@ -61,6 +68,9 @@ class Settings(BaseSettings):
     def redacted(self) -> dict[str, Any]:
         """Settings as a dict with secrets masked, for logs and `--help` output."""
         return self.model_dump(mode="json")
+
+    def intent_model_dir(self) -> Path:
+        return self.intent.model_dir or self.run_dir / "models" / f"intent-{self.intent.backend}"
 
     def child_env(self) -> dict[str, str]:
         """Environment that reproduces these settings in a child process."""
@@ -75,6 +85,9 @@ class Settings(BaseSettings):
             "CS_GATEWAY__HOST": self.gateway.host,
             "CS_GATEWAY__PORT": str(self.gateway.port),
             "CS_GATEWAY__REPLY_TIMEOUT_S": str(self.gateway.reply_timeout_s),
+            "CS_INTENT__BACKEND": self.intent.backend,
+            "CS_INTENT__MODEL_DIR": str(self.intent_model_dir()),
+            "CS_INTENT__CLARIFY_BELOW": str(self.intent.clarify_below),
         }
         if self.telemetry.span_log:
             env["CS_TELEMETRY__SPAN_LOG"] = str(self.telemetry.span_log)

@@ -12,8 +12,12 @@ from streams.settings import REPO_DIR, Settings
 from streams.topics import REPLY_DRAFT
 
 
+def default_lexicon() -> Lexicon:
+    return Lexicon.from_tsv(REPO_DIR / "data" / "compliance" / "seed_lexicon.tsv")
+
+
 def register(app: faust.App, settings: Settings) -> None:
     runner = stage_runner(app, "compliance", "DraftReply", settings)
-    lexicon = Lexicon.from_tsv(REPO_DIR / "data" / "compliance" / "seed_lexicon.tsv")
+    lexicon = default_lexicon()
 
     stage_agent(app, runner, REPLY_DRAFT, lambda d: review(d, lexicon, int(time.time() * 1000)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import faust
 
 from agents.intent.logic import understand
-from engines.classifiers.keyword import KeywordIntentClassifier
+from engines.classifiers import load_classifier
 from streams.app import stage_agent, stage_runner
 from streams.settings import Settings
 from streams.topics import UTTERANCE_TEXT
@@ -12,6 +12,7 @@ from streams.topics import UTTERANCE_TEXT
 
 def register(app: faust.App, settings: Settings) -> None:
     runner = stage_runner(app, "intent", "Transcript", settings)
-    classifier = KeywordIntentClassifier()
-
-    stage_agent(app, runner, UTTERANCE_TEXT, lambda t: understand(t, classifier))
+    classifier = load_classifier(settings.intent.backend, settings.intent_model_dir())
+    classifier.classify("你好")  # warm-up: lazy imports and first-call costs before the first turn
+    threshold = settings.intent.clarify_below
+    stage_agent(app, runner, UTTERANCE_TEXT, lambda t: understand(t, classifier, threshold))

@@ -11,8 +11,6 @@ from streams.topics import NLU
 
 NEGATIVE = ("投诉", "生气", "太差", "垃圾", "骗子", "气死", "不满", "愤怒", "受不了", "曝光", "差劲", "离谱", "无语")
 POSITIVE = ("谢谢", "满意", "不错", "太好了", "感谢")
-# Heuristic engines below this are asked to clarify rather than acted on.
-CLARIFY_BELOW = 0.3
 
 
 def detect_emotion(text: str) -> str:
@@ -23,12 +21,12 @@ def detect_emotion(text: str) -> str:
     return "neutral"
 
 
-def understand(transcript: dict[str, Any], classifier: IntentClassifier) -> list[Emit]:
+def understand(transcript: dict[str, Any], classifier: IntentClassifier, clarify_below: float = 0.85) -> list[Emit]:
     text = transcript["text"]
     result = classifier.classify(text)
     slots = extract_slots(text)
     # A bare slot answer ("30万吧") is clear enough: the state stage ties it to the active task.
-    unclear = result.confidence < CLARIFY_BELOW and not slots
+    unclear = result.confidence < clarify_below and not slots
     return [Emit(NLU, "Understanding", {
         **carry(transcript), "text": text, "intent": result.label, "confidence": result.confidence,
         "slots": slots, "emotion": detect_emotion(text), "needs_clarification": unclear,

@@ -13,27 +13,42 @@ from decimal import Decimal
 
 from engines.text import normalise
 
-PURPOSES = (
-    ("装修", "装修"), ("翻新", "装修"), ("经营", "经营"), ("生意", "经营"), ("周转", "经营"), ("进货", "经营"),
-    ("开店", "经营"), ("创业", "经营"), ("买车", "购车"), ("购车", "购车"), ("车贷", "购车"), ("提车", "购车"),
-    ("买房", "购房"), ("购房", "购房"), ("首付", "购房"), ("房贷", "购房"), ("买房子", "购房"),
-    ("消费", "消费"), ("旅游", "消费"), ("结婚", "消费"), ("买手机", "消费"), ("买家电", "消费"),
-    ("日常开销", "消费"), ("教育", "教育"), ("学费", "教育"), ("上学", "教育"), ("留学", "教育"),
-    ("读书", "教育"), ("培训", "教育"),
+PURPOSES = (  # (pattern, purpose); the last match in an utterance wins
+    (r"装修|翻新|装休|装潢|家装|刷墙|重新装", "装修"),
+    (r"经营|生意|买卖|周转|进[^,，。]{0,4}货|货款|采购|原材料|开店|开(个|家|一家)?[^,，。]{0,4}店|店里|创业|加盟|"
+     r"店铺|门店|超市|工厂|厂里|公司|摊位|设备", "经营"),
+    (r"(买|换|提|购)[^,，。.?？!！]{0,4}车|车贷|二手车|新车", "购车"),
+    (r"(买|购)[^,，。]{0,3}房|房贷|婚房|二套房|首套房|首套", "购房"),
+    (r"首付", "购房"),  # unless the utterance is about a car (see extract_slots)
+    (r"消费|旅游|旅行|出去玩|度假|结婚|婚礼|彩礼|日常开销|买东西|购物|衣服|家电|家具|看病|医疗|手术|"
+     r"(买|换|添)[^,，。]{0,4}(手机|电脑|平板|相机|数码)", "消费"),
+    (r"教育|学费|上学|留学|读书|读研|考研|上大学|辅导班|补习|培训|进修|报班|考证|学习", "教育"),
 )
 # Words holding 一 that are not numbers; cn2an would turn 一下 into 1下.
 PROTECTED = ("一半", "一下", "一点点", "一点儿", "一共", "一直", "一些", "一起", "一般", "一样", "一定",
              "一次性", "一会", "万一", "统一", "唯一", "一旦", "一边", "一致")
 TYPOS = {"代款": "贷款", "带款": "贷款", "帐户": "账户", "转帐": "转账", "利心": "利息", "换款": "还款"}
-UNIT = {"万": 10_000, "w": 10_000, "千": 1_000, "k": 1_000, "元": 1, "块": 1, "块钱": 1}
+UNIT = {"百万": 1_000_000, "千万": 10_000_000, "万": 10_000, "w": 10_000, "千": 1_000, "k": 1_000, "元": 1,
+        "块": 1, "块钱": 1}
 
 WAN_TAIL = re.compile(r"(\d+)(万|千)(\d)(?![\d万千wk元块.])")  # 3万5 = 35000, 6千5 = 6500
-AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(万|w|千|k|块钱|元|块)")
+AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(百万|千万|万|w|千|k|块钱|元|块)")
 BARE_AMOUNT = re.compile(r"(?:贷|借|额度|金额|贷款)[^\d,，。]{0,3}?(\d{4,9})(?![\d.%万wk千元块年个月期天号])")
 INCOME = re.compile(r"(收入|工资|月薪|年薪|余额|存款|公积金|社保|流水)[^\d]{0,3}$")
-CHANGE = re.compile(r"(再多贷|多贷|再加|加|再借|多借|少贷|少借|减少|减)\s*(\d+(?:\.\d+)?)\s*(万|w|千|k|元|块)")
+CHANGE = re.compile(r"(再多贷|多贷|多借|多要|再多|再加|加上|加|再借|少贷|少借|少要|减少|减掉|再减|减|再少|(?<![至最不多])少)"
+                    r"\s*(?:个)?(\d+(?:\.\d+)?)\s*(百万|万|w|千|k|元|块)")
 HALF = re.compile(r"(贷|借|要|只要|就|先)?一半")
-TERM = re.compile(r"(?<![第\d.])(\d+)\s*(年|个月|期|月)(半)?(?!化|利|息|供|薪|收入|底|初|份|日|号|\d)")
+DOUBLE = re.compile(r"(金额|额度|贷款)?(也)?(翻[一1]?倍|翻[一1]番|加倍)")
+TERM_CHANGE = re.compile(r"(延长|多分|再加|加|缩短|少分|减少|减)\s*(\d+|半)\s*(年|个月|期)?")
+TERM_DOUBLE = re.compile(r"(期限|年限|时间)(也)?(翻[一1]?倍|加倍)")
+# A clause about something else (a deposit, a card, a past loan, age, income) never fills loan slots.
+OTHER_TOPIC = re.compile(r"上次|之前|以前|别的银行|信用卡|定期|存款|理财|违约金|罚息|手续费|月供|车价|岁|工作|收入|工资|"
+                         r"月薪|年薪|限额|[一1]天|每天|单笔|余额|存了|利息是|还了")
+# Weaker hints of another topic: they veto a clause only when it says nothing of borrowing.
+OTHER_UNLESS_LOAN = re.compile(r"学费|房价|首付|预算|缺口")
+LOAN_WORD = re.compile(r"贷|借")
+CLAUSE = re.compile(r"[^,，。;；!！?？]+")
+TERM = re.compile(r"(?<![第\d.])(\d+)\s*(年|个月|期|月)(半)?(?!化|利|息|供|薪|收入|底|初|份|日|号|前|后|级|\d)")
 RATE = re.compile(
     r"(?:年化|利率|年利率|年息|利息)(?:率|是|为|大概|大约|约|在|:|：|\s)*(\d+(?:\.\d+)?)\s*(?:%|个点)?"
     r"|(\d+(?:\.\d+)?)\s*(?:%|个点)"
@@ -74,6 +89,7 @@ def _digits(text: str) -> str:
             out += "元"
         return out
 
+    text = re.sub(r"百分之([\d.]+|[零一二两三四五六七八九十点]+)", lambda m: f"{_cn_number(m.group(1))}%", text)
     text = CN_RUN.sub(convert, text)
     for mark, word in marks.items():
         text = text.replace(mark, word)
@@ -83,7 +99,7 @@ def _digits(text: str) -> str:
 def _cn_number(word: str) -> Decimal | str:
     import cn2an
 
-    if word in ("万", "千", "百", "十", "亿"):
+    if word in ("万", "千", "百", "亿"):
         return word
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -113,41 +129,57 @@ def _fmt(value: Decimal) -> str:
 
 
 def extract_slots(text: str) -> dict[str, str]:
-    """Slots said in one utterance, as normalised strings (yuan, months, percent)."""
+    """Slots said in one utterance, as normalised strings (yuan, months, percent).
+
+    Relative statements come back as ``amount_change`` / ``term_change`` (``*0.5``, ``+50000``,
+    ``-12``) for the state stage to resolve.
+    """
     prepared = prepare(text)
     found: list[tuple[int, str, str]] = []  # (position, slot, value): the last position wins
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = [
+        c.span() for c in CLAUSE.finditer(prepared)
+        if OTHER_TOPIC.search(c.group(0)) or (OTHER_UNLESS_LOAN.search(c.group(0)) and not LOAN_WORD.search(c.group(0)))
+    ]
 
     def free(m: re.Match[str]) -> bool:
         return not any(m.start() < e and m.end() > s for s, e in taken)
 
+    def add(m: re.Match[str], slot: str, value: str) -> None:
+        found.append((m.start(), slot, value))
+        taken.append(m.span())
+
     for m in CARD.finditer(prepared):
-        found.append((m.start(), "card_last4", m.group(1)))
-        taken.append(m.span())
+        add(m, "card_last4", m.group(1))
+    for m in TERM_DOUBLE.finditer(prepared):
+        add(m, "term_change", "*2")
+    for m in TERM_CHANGE.finditer(prepared):
+        if free(m) and (m.group(3) or m.group(2) == "半"):
+            n = Decimal(6) if m.group(2) == "半" else _number(m.group(2)) * (12 if m.group(3) == "年" else 1)
+            sign = "-" if m.group(1) in ("缩短", "少分", "减少", "减") else "+"
+            add(m, "term_change", sign + _fmt(n))
+    for m in DOUBLE.finditer(prepared):
+        if free(m):
+            add(m, "amount_change", "*2")
     for m in CHANGE.finditer(prepared):
-        sign = "-" if m.group(1) in ("少贷", "少借", "减少", "减") else "+"
-        found.append((m.start(), "amount_change", sign + _fmt(_number(m.group(2)) * UNIT[m.group(3)])))
-        taken.append(m.span())
+        if free(m):
+            sign = "-" if "少" in m.group(1) or "减" in m.group(1) else "+"
+            add(m, "amount_change", sign + _fmt(_number(m.group(2)) * UNIT[m.group(3)]))
     for m in RATE.finditer(prepared):
         if not free(m):
             continue
-        raw = m.group(1) or m.group(2) or m.group(3)
-        value = _number(raw)
+        value = _number(m.group(1) or m.group(2) or m.group(3))
         bare = m.group(3) is not None
         if Decimal(0) < value <= Decimal(36) and not (bare and value >= 24):
-            found.append((m.start(), "annual_rate", _fmt(value)))
-            taken.append(m.span())
+            add(m, "annual_rate", _fmt(value))
     for m in AMOUNT.finditer(prepared):
-        if not free(m) or INCOME.search(prepared[: m.start()]):
-            continue
-        found.append((m.start(), "amount", _fmt(_number(m.group(1)) * UNIT[m.group(2)])))
-        taken.append(m.span())
+        if free(m) and not INCOME.search(prepared[: m.start()]):
+            add(m, "amount", _fmt(_number(m.group(1)) * UNIT[m.group(2)]))
     for m in BARE_AMOUNT.finditer(prepared):
         if free(m):
-            found.append((m.start(1), "amount", str(int(m.group(1)))))
-            taken.append(m.span())
+            add(m, "amount", str(int(m.group(1))))
     for m in HALF.finditer(prepared):
-        found.append((m.start(), "amount_change", "*0.5"))
+        if free(m):
+            add(m, "amount_change", "*0.5")
     for m in TERM.finditer(prepared):
         if not free(m):
             continue
@@ -156,13 +188,16 @@ def extract_slots(text: str) -> dict[str, str]:
         if unit == "年" and n > 30:
             continue  # a calendar year such as 2026年
         if 0 < months <= 360:
-            found.append((m.start(), "term_months", str(months)))
-            taken.append(m.span())
-    if "半年" in prepared and not any(s == "term_months" for _, s, _ in found):
-        found.append((prepared.index("半年"), "term_months", "6"))
-    for cue, purpose in PURPOSES:
-        for m in re.finditer(cue, prepared):
-            found.append((m.start(), "loan_purpose", purpose))
+            add(m, "term_months", str(months))
+    if "半年" in prepared and not any(slot in ("term_months", "term_change") for _, slot, _ in found):
+        at = prepared.index("半年")
+        if not any(s <= at < e for s, e in taken):
+            found.append((at, "term_months", "6"))
+    car = "车" in prepared
+    for pattern, purpose in PURPOSES:
+        for m in re.finditer(pattern, prepared):
+            if not (purpose == "购房" and m.group(0) == "首付" and car):
+                found.append((m.start(), "loan_purpose", purpose))
     for m in RISK.finditer(prepared):
         found.append((m.start(), "product_risk" if m.group(1) == "r" else "customer_risk", m.group(1).upper() + m.group(2)))
     for m in DATE.finditer(prepared):
@@ -172,13 +207,16 @@ def extract_slots(text: str) -> dict[str, str]:
     slots: dict[str, str] = {}
     for _pos, slot, value in sorted(found, key=lambda f: f[0]):
         slots[slot] = value
+    # An outright value said in the same breath wins over a relative one ("贷一半，也就是十万").
     if "amount" in slots:
-        slots.pop("amount_change", None)  # "贷一半，也就是十万" states the amount outright
+        slots.pop("amount_change", None)
+    if "term_months" in slots:
+        slots.pop("term_change", None)
     return slots
 
 
-def apply_amount_change(current: str | None, change: str) -> str | None:
-    """Resolve ``*0.5`` / ``+50000`` / ``-100000`` against the current amount; None if unknown."""
+def apply_change(current: str | None, change: str) -> str | None:
+    """Resolve ``*0.5`` / ``+50000`` / ``-12`` against the current value; None if there is none."""
     if current is None:
         return None
     base = Decimal(current)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.intent.slots import apply_amount_change
+from agents.intent.slots import apply_change
 from agents.turn import carry
 from streams.stage import Emit
 from streams.topics import DIALOGUE_STATE
@@ -30,12 +30,13 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
     prev = previous or {}
     slots = dict(prev.get("slots", {}))
     said = dict(understanding["slots"])
-    change = said.pop("amount_change", None)
+    changes = {slot: said.pop(f"{slot}_change") for slot in ("amount", "term") if f"{slot}_change" in said}
     slots.update(said)
-    if change is not None:
-        resolved = apply_amount_change(slots.get("amount"), change)
+    for slot, change in changes.items():
+        key = "amount" if slot == "amount" else "term_months"
+        resolved = apply_change(slots.get(key), change)
         if resolved is not None:
-            slots["amount"] = resolved
+            slots[key] = resolved
     intent = understanding["intent"]
     active_task = intent if intent in TASK_INTENTS else prev.get("active_task")
     memory = {"turn_id": understanding["turn_id"], "text": understanding["text"], "intent": intent}

@@ -29,7 +29,10 @@ def corpus_digest(path: Path = TRAIN_TSV) -> str:
 
 
 def model_dir(backend: str) -> Path:
-    return get_settings().run_dir / "models" / f"intent-{backend}"
+    settings = get_settings()
+    if backend == settings.intent.backend and settings.intent.model_dir:
+        return settings.intent.model_dir
+    return settings.run_dir / "models" / f"intent-{backend}"
 
 
 def up_to_date(out: Path, digest: str) -> bool:

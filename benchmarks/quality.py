@@ -1,0 +1,160 @@
+"""Quality evaluation with the fixed commands of QUALITY.md, on the pipeline's own code and models:
+
+    python -m benchmarks.quality intent FILE.tsv        # label<TAB>text
+    python -m benchmarks.quality dst FILE.jsonl         # {"turns": [...], "state": {...}}
+    python -m benchmarks.quality compliance FILE.tsv    # violation|clean<TAB>reply
+
+Each prints a table, then as its last line one JSON object with the headline figures.
+"""
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from streams.settings import get_settings
+
+cli = typer.Typer(add_completion=False, help=__doc__)
+DST_SLOTS = ("loan_purpose", "amount", "term_months", "annual_rate")
+
+
+def _classifier() -> Any:
+    from engines.classifiers import ClassifierError, load_classifier
+
+    settings = get_settings()
+    try:
+        return load_classifier(settings.intent.backend, settings.intent_model_dir())
+    except ClassifierError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+def per_class_f1(gold: list[str], pred: list[str]) -> dict[str, tuple[float, float, float, int]]:
+    out = {}
+    for label in sorted(set(gold) | set(pred)):
+        tp = sum(g == p == label for g, p in zip(gold, pred, strict=True))
+        fp = sum(p == label and g != label for g, p in zip(gold, pred, strict=True))
+        fn = sum(g == label and p != label for g, p in zip(gold, pred, strict=True))
+        prec = tp / (tp + fp) if tp + fp else 0.0
+        rec = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+        out[label] = (prec, rec, f1, gold.count(label))
+    return out
+
+
+@cli.command()
+def intent(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="label<TAB>text")) -> None:
+    """Accuracy and macro-F1 of the configured intent backend."""
+    from engines.classifiers import read_tsv
+
+    rows = read_tsv(file)
+    if not rows:
+        raise typer.BadParameter(f"{file} has no examples")
+    clf = _classifier()
+    started = time.perf_counter()
+    pred = [r.label for r in clf.classify_batch([t for _, t in rows])]
+    elapsed = time.perf_counter() - started
+    gold = [g for g, _ in rows]
+    table = per_class_f1(gold, pred)
+    typer.echo(f"{'label':16s} {'prec':>6s} {'rec':>6s} {'f1':>6s} {'n':>5s}")
+    for label, (p, r, f, n) in table.items():
+        typer.echo(f"{label:16s} {p:6.3f} {r:6.3f} {f:6.3f} {n:5d}")
+    accuracy = sum(g == p for g, p in zip(gold, pred, strict=True)) / len(rows)
+    macro = sum(f for _, _, f, _ in table.values()) / len(table)
+    typer.echo(f"backend {clf.name}, {1000 * elapsed / len(rows):.2f} ms per utterance (batched)")
+    typer.echo(json.dumps({"n": len(rows), "accuracy": round(accuracy, 4), "macro_f1": round(macro, 4)}))
+
+
+def _expected(state: dict[str, Any]) -> dict[str, Any]:
+    return {k: state[k] for k in DST_SLOTS if k in state}
+
+
+def _typed(slots: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in DST_SLOTS:
+        if key in slots:
+            out[key] = slots[key] if key == "loan_purpose" else float(slots[key]) if key == "annual_rate" \
+                else int(float(slots[key]))
+    return out
+
+
+def track(turns: list[str], classifier: Any, clarify_below: float) -> dict[str, str]:
+    """Run a dialogue through the pipeline's asr, intent and state logic; the final slots."""
+    from agents.asr.logic import transcribe
+    from agents.intent.logic import understand
+    from agents.state.logic import advance
+
+    state = None
+    for n, text in enumerate(turns, 1):
+        utterance = {"session_id": "eval", "turn_id": n, "customer_id": None, "channel": "web", "text": text,
+                     "audio_ref": None, "audio_format": None, "received_at_ms": 0}
+        [transcript] = transcribe(utterance)
+        [understanding] = understand(transcript.datum, classifier, clarify_below)
+        state, _ = advance(state, understanding.datum)
+    return state["slots"] if state else {}
+
+
+@cli.command()
+def dst(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="one dialogue JSON per line"),
+        show_errors: int = typer.Option(0, help="Print up to N failed dialogues")) -> None:
+    """Joint accuracy over loan_purpose, amount, term_months and annual_rate."""
+    dialogues = [json.loads(line) for line in file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if not dialogues:
+        raise typer.BadParameter(f"{file} has no dialogues")
+    clf = _classifier()
+    threshold = get_settings().intent.clarify_below
+    correct, slot_errors, shown = 0, Counter(), 0
+    for d in dialogues:
+        got = _typed(track(d["turns"], clf, threshold))
+        want = _expected(d["state"])
+        if got == want:
+            correct += 1
+            continue
+        for key in DST_SLOTS:
+            if got.get(key) != want.get(key):
+                slot_errors[key] += 1
+        if shown < show_errors:
+            shown += 1
+            typer.echo(f"turns {d['turns']}\n  want {want}\n  got  {got}")
+    typer.echo(f"{'slot':14s} {'errors':>6s}")
+    for key in DST_SLOTS:
+        typer.echo(f"{key:14s} {slot_errors[key]:6d}")
+    typer.echo(json.dumps({"n": len(dialogues), "joint_accuracy": round(correct / len(dialogues), 4)}))
+
+
+@cli.command()
+def compliance(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="violation|clean<TAB>reply")) -> None:
+    """Recall and precision of the compliance gate, violation being the positive class."""
+    from agents.compliance.agent import default_lexicon
+    from agents.compliance.logic import review
+
+    lexicon = default_lexicon()
+    tp = fp = fn = n = 0
+    for line_no, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        label, sep, text = line.partition("\t")
+        if not sep or label not in ("violation", "clean"):
+            raise typer.BadParameter(f"{file}:{line_no}: want 'violation|clean<TAB>text'")
+        n += 1
+        draft = {"session_id": "eval", "turn_id": n, "customer_id": None, "channel": "web", "received_at_ms": 0,
+                 "intent": "other", "confidence": 1.0, "text": text, "composer": "eval", "source_ids": [],
+                 "tool_results": {}, "slots": {}, "emotion": "neutral", "emotion_trajectory": [],
+                 "needs_clarification": False}
+        reply = review(draft, lexicon, now_ms=0)[0].datum
+        flagged = reply["status"] != "approved"
+        tp += flagged and label == "violation"
+        fp += flagged and label == "clean"
+        fn += (not flagged) and label == "violation"
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    typer.echo(f"true positives {tp}, false positives {fp}, false negatives {fn}")
+    typer.echo(json.dumps({"n": n, "recall": round(recall, 4), "precision": round(precision, 4)}))
+
+
+if __name__ == "__main__":
+    cli()
