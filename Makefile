@@ -82,7 +82,7 @@ quality: setup ## QUALITY.md evaluations on the project's own held-out files
 	$(BIN)/python -m benchmarks.quality dst data/dst/dialogues.jsonl
 
 lint: $(STAMP) ## ruff over the source
-	$(BIN)/ruff check schemas streams agents engines infra benchmarks tests
+	$(BIN)/ruff check schemas streams agents engines infra benchmarks tests data
 
 schemas-check: $(STAMP) ## Fail if a schema changed without a lock entry or breaks BACKWARD compatibility
 	$(BIN)/python -m schemas.lock check

@@ -75,6 +75,15 @@ def main() -> None:
             for text, how in variants(groups[gi], rng, n):
                 splits[split].append((label, text))
                 provenance.append((split, label, f"{label}/{gi}", how, text))
+    # The same sentence can come from a hand-written line and from the grammar: keep it in train only,
+    # so dev and test never contain a training sentence.
+    train_texts = {text for _, text in splits["train"]}
+    for split in ("dev", "test"):
+        splits[split] = [(label, text) for label, text in splits[split] if text not in train_texts]
+    dev_texts = {text for _, text in splits["dev"]}
+    splits["test"] = [(label, text) for label, text in splits["test"] if text not in dev_texts]
+    kept = {(split, text) for split, rows in splits.items() for _, text in rows}
+    provenance = [p for p in provenance if (p[0], p[4]) in kept]
     out = HERE / "intents"
     for split, rows in splits.items():
         rng.shuffle(rows)

@@ -58,7 +58,12 @@ class TransformerIntentClassifier:
               progress: bool = True) -> TransformerIntentClassifier:
         import torch
         from tqdm import tqdm
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer, BertConfig, BertForSequenceClassification
+        from transformers import (
+            AutoModelForSequenceClassification,
+            AutoTokenizer,
+            BertConfig,
+            BertForSequenceClassification,
+        )
 
         random.seed(seed)
         torch.manual_seed(seed)

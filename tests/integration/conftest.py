@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from engines.classifiers.train import train_backend
 from infra.services import free_port, pid_alive
 from schemas.codec import EventCodec, LockedSchemaIds
 from streams.settings import Settings
@@ -32,6 +33,8 @@ def settings(tmp_path_factory) -> Settings:
         neo4j={"uri": f"bolt://127.0.0.1:{free_port()}"},
         gateway={"port": free_port(), "reply_timeout_s": 30},
         telemetry={"span_log": run / "spans.jsonl"},
+        # The model `make setup` trained (trained here if missing), shared by every worker.
+        intent={"backend": "hybrid", "model_dir": train_backend("hybrid")},
     )
 
 
