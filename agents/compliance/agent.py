@@ -13,7 +13,7 @@ from streams.topics import REPLY_DRAFT
 
 
 def default_lexicon() -> Lexicon:
-    return Lexicon.from_tsv(REPO_DIR / "data" / "compliance" / "seed_lexicon.tsv")
+    return Lexicon.from_tsv(REPO_DIR / "data" / "compliance" / "lexicon.tsv")
 
 
 def register(app: faust.App, settings: Settings) -> None:

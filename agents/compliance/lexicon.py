@@ -1,4 +1,10 @@
-"""Banned-phrase lexicon matched with Aho-Corasick over normalised text."""
+"""The static compliance layer: banned phrases and claim patterns, matched with Aho-Corasick over
+normalised text, with negation and disclaimers understood.
+
+Normalisation maps traditional to simplified (OpenCC), full-width to half-width (NFKC), lower
+case, and drops whitespace, punctuation and zero-width characters inside clauses, so "保 . 本",
+"穩賺" and "ｂｂｂｘ" meet the lexicon. Each hit keeps its span in the original text.
+"""
 from __future__ import annotations
 
 import unicodedata
@@ -7,15 +13,28 @@ from pathlib import Path
 
 import ahocorasick
 
-# Obfuscation that must not hide a phrase ("保.本", "稳 赚"): whitespace, zero-width, separators.
-IGNORED = set(" \t\r\n\u200b\u200c\u200d\ufeff.·•_-*~|/\\")
+from engines.text import _t2s
+
+CLAUSE_ENDS = set("。！？!?；;\n，,：:")
+# Negators that must touch the phrase ("不保本") versus ones that may stand a few characters before.
+ADJACENT_NEGATORS = ("不", "非", "无", "没", "未", "勿", "别")
+NEGATORS = ("不会", "不能", "不可", "无法", "不承诺", "不保证", "不存在", "并非", "并不", "不是", "没有", "绝不", "杜绝",
+            "严禁", "禁止", "谨防", "警惕", "请勿", "切勿", "不得", "不要相信", "拒绝", "不再", "所谓", "谨慎对待",
+            "不提供", "从不", "从来不", "不代表", "不应", "避免", "防范", "识别", "虚假的", "不属于",
+            # reported claims the bot warns about, not makes
+            "宣称", "声称", "号称", "谎称", "有人说", "打着", "冒充", "打破", "不便", "无需", "不需要", "不用")
+DISCLAIMERS_AFTER = ("是不可能的", "是不存在的", "是骗局", "都是骗局", "属于诈骗", "是诈骗", "是违规的", "的说法不对",
+                     "都是假的", "是虚假宣传", "不可信", "是错误的", "不可能实现", "我行没有", "我们没有", "多为诈骗",
+                     "均为诈骗", "都是诈骗", "需要警惕", "需要高度警惕", "请警惕", "是非法", "非法集资", "不准确",
+                     "不要相信", "请勿相信", "不可信")
+NEGATION_WINDOW = 10
 
 
 @dataclass(frozen=True)
 class LexiconEntry:
     phrase: str
     category: str
-    severity: str  # rewrite | block
+    severity: str  # block | rewrite | allow
     rule: str
 
 
@@ -24,29 +43,99 @@ class Hit:
     entry: LexiconEntry
     start: int  # span in the original text, end exclusive
     end: int
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class ProximityRule:
+    """A claim made of two cue sets in order within ``gap`` characters of one clause."""
+
+    name: str
+    first: tuple[str, ...]
+    second: tuple[str, ...]
+    gap: int
+    category: str
+    rule: str
+    severity: str = "rewrite"
+
+
+PROXIMITY_RULES = (
+    ProximityRule("certain_gain", ("肯定", "一定", "保证", "必定", "绝对", "铁定", "百分百", "100%", "包"),
+                  ("拿到", "能拿", "赚", "挣", "盈利", "翻倍", "有钱拿", "回本"), 6, "promised_returns",
+                  "理财公司理财产品销售管理暂行办法第三十八条：不得承诺或变相承诺收益"),
+    ProximityRule("promised_yield", ("保证", "承诺", "肯定有", "绝对有", "铁定有", "保您"),
+                  ("收益", "回报", "利息", "年化"), 6, "promised_returns",
+                  "资管新规第二十一条：不得承诺保本保收益"),
+    ProximityRule("principal_safe", ("本金",),
+                  ("不会少", "一分不少", "一分都不会少", "不会亏", "绝对安全", "有保障", "不会损失", "全额返还", "保全",
+                   "没有任何风险", "不会有损失", "百分百安全", "稳稳的"), 8, "promised_returns",
+                  "资管新规第二十一条：不得承诺保本保收益"),
+    ProximityRule("cannot_lose", ("不可能", "不会", "绝不会", "永远不会"), ("亏", "赔", "跌", "损失"), 2,
+                  "promised_returns", "理财公司理财产品销售管理暂行办法第三十八条：不得承诺或变相承诺收益"),
+    ProximityRule("credential_ask", ("提供", "告诉", "发给", "发过来", "报一下", "说一下", "念", "输入", "索要", "报给"),
+                  ("验证码", "密码", "cvv", "安全码", "动态码", "短信码", "完整卡号"), 6, "credential_request",
+                  "反电信网络诈骗法；个人金融信息保护技术规范：不得索要验证码、密码等敏感信息", "block"),
+    ProximityRule("credential_send", ("验证码", "密码", "cvv", "安全码", "动态码", "短信码"),
+                  ("发给我", "告诉我", "报给我", "念给我", "发过来", "给我看"), 6, "credential_request",
+                  "反电信网络诈骗法；个人金融信息保护技术规范：不得索要验证码、密码等敏感信息", "block"),
+)
 
 
 def normalise(text: str) -> tuple[str, list[int]]:
-    """NFKC (full-width to half-width), lower-case, drop obfuscators; keeps a map to original offsets."""
-    chars, origin = [], []
-    for i, ch in enumerate(text):
+    """Matching form of ``text`` and, for each of its characters, the offset in ``text``.
+
+    Clause ends survive as ',' so negation never reaches across them; other punctuation,
+    symbols, whitespace and format characters vanish.
+    """
+    chars: list[str] = []
+    origin: list[int] = []
+    simplified = _t2s().convert(text)
+    if len(simplified) != len(text):  # OpenCC is character-for-character for these tables
+        simplified = text
+    for i, ch in enumerate(simplified):
         for c in unicodedata.normalize("NFKC", ch).lower():
-            if c not in IGNORED:
-                chars.append(c)
-                origin.append(i)
+            if c in CLAUSE_ENDS:
+                c = ","
+            elif c == "%":
+                pass
+            elif unicodedata.category(c)[0] in "PZC" or c in "·•~`^|*_-+=<>":
+                continue
+            chars.append(c)
+            origin.append(i)
     return "".join(chars), origin
 
 
+def _negated(norm: str, start: int, end: int) -> bool:
+    clause_start = norm.rfind(",", 0, start) + 1
+    before = norm[max(clause_start, start - NEGATION_WINDOW):start]
+    if before.endswith(ADJACENT_NEGATORS) or any(n in before for n in NEGATORS):
+        return True
+    clause_end = norm.find(",", end)
+    after = norm[end:clause_end if clause_end >= 0 else len(norm)]
+    return any(d in after[:14] for d in DISCLAIMERS_AFTER)
+
+
 class Lexicon:
-    def __init__(self, entries: list[LexiconEntry]) -> None:
+    def __init__(self, entries: list[LexiconEntry], rules: tuple[ProximityRule, ...] = PROXIMITY_RULES) -> None:
         if not entries:
             raise ValueError("empty lexicon")
         self.entries = entries
-        self._automaton = ahocorasick.Automaton()
+        self.rules = rules
+        self._phrases = ahocorasick.Automaton()
         for entry in entries:
             key, _ = normalise(entry.phrase)
-            self._automaton.add_word(key, (len(key), entry))
-        self._automaton.make_automaton()
+            if key:
+                self._phrases.add_word(key, (len(key), entry))
+        self._phrases.make_automaton()
+        self._cues = ahocorasick.Automaton()
+        cues: dict[str, list[tuple[int, int]]] = {}
+        for r, rule in enumerate(rules):
+            for side, words in ((0, rule.first), (1, rule.second)):
+                for w in words:
+                    cues.setdefault(w, []).append((r, side))
+        for word, roles in cues.items():
+            self._cues.add_word(word, (len(word), roles))
+        self._cues.make_automaton()
 
     @classmethod
     def from_tsv(cls, path: Path) -> Lexicon:
@@ -55,15 +144,56 @@ class Lexicon:
             if not line.strip() or line.startswith("#"):
                 continue
             cols = line.split("\t")
-            if len(cols) != 4 or cols[2] not in ("rewrite", "block"):
-                raise ValueError(f"{path.name}:{n}: want phrase, category, rewrite|block, rule")
-            entries.append(LexiconEntry(*cols))
+            if len(cols) < 4 or cols[2] not in ("rewrite", "block", "allow"):
+                raise ValueError(f"{path.name}:{n}: want phrase, category, rewrite|block|allow, rule[, provenance]")
+            entries.append(LexiconEntry(*cols[:4]))
         return cls(entries)
 
-    def scan(self, text: str) -> list[Hit]:
+    def scan(self, text: str, *, include_negated: bool = False) -> list[Hit]:
+        """Hits in ``text``; negated or disclaimed ones only with ``include_negated``."""
         norm, origin = normalise(text)
+        if not norm:
+            return []
+        raw: list[tuple[int, int, LexiconEntry]] = []
+        for end, (length, entry) in self._phrases.iter(norm):
+            raw.append((end - length + 1, end + 1, entry))
+        raw += self._proximity(norm)
+        allowed = [(s, e) for s, e, entry in raw if entry.severity == "allow"]
         hits = []
-        for end, (length, entry) in self._automaton.iter(norm):
+        for s, e, entry in raw:
+            if entry.severity == "allow" or any(a <= s and e <= b for a, b in allowed):
+                continue
+            hits.append(Hit(entry, origin[s], origin[e - 1] + 1, _negated(norm, s, e)))
+        # A negated long phrase also covers its parts: "不保本保息" must not leave "保息" behind.
+        return [h for h in _longest(hits) if include_negated or not h.negated]
+
+    def _proximity(self, norm: str) -> list[tuple[int, int, LexiconEntry]]:
+        seen: dict[int, list[tuple[int, int]]] = {}
+        firsts: list[tuple[int, int, int]] = []  # (rule, start, end)
+        out = []
+        for end, (length, roles) in self._cues.iter(norm):
             start = end - length + 1
-            hits.append(Hit(entry, origin[start], origin[end] + 1))
-        return hits
+            for r, side in roles:
+                if side == 0:
+                    firsts.append((r, start, end + 1))
+                else:
+                    seen.setdefault(r, []).append((start, end + 1))
+        for r, fs, fe in firsts:
+            rule = self.rules[r]
+            for ss, se in seen.get(r, []):
+                if fe <= ss and ss - fe <= rule.gap and "," not in norm[fe:ss]:
+                    entry = LexiconEntry(norm[fs:se], rule.category, rule.severity, rule.rule)
+                    out.append((fs, se, entry))
+                    break
+        return out
+
+
+def _longest(hits: list[Hit]) -> list[Hit]:
+    """Drop hits inside a longer hit of the same category (保本 inside 保本保息)."""
+    hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
+    kept: list[Hit] = []
+    for h in hits:
+        if any(k.start <= h.start and h.end <= k.end and k.entry.category == h.entry.category for k in kept):
+            continue
+        kept.append(h)
+    return kept

@@ -1,7 +1,7 @@
-"""Compliance stage (skeleton): seed lexicon and PII masking; pass, rewrite or block.
+"""Compliance stage: banned phrases and claims (static layer) and PII; pass, rewrite or block.
 
-Negation handling, the 2,000-entry lexicon and the dynamic checks arrive with the compliance
-issue; until then a negated phrase ("不保本") is treated like the phrase itself, erring strict.
+Every decision leaves an AuditRecord with rule, span and severity. Dynamic checks against the
+knowledge graph arrive with the knowledge issue.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from agents.compliance.lexicon import Hit, Lexicon
+from agents.compliance.pii import mask_pii
 from agents.turn import carry
 from streams.stage import Emit
 from streams.topics import AUDIT, REPLY_CHECKED
@@ -18,21 +19,6 @@ from streams.topics import AUDIT, REPLY_CHECKED
 RISK_DISCLOSURE = "理财非存款，产品有风险，投资须谨慎。"
 BLOCKED_REPLY = "抱歉，这个问题需要由人工客服为您处理，正在为您转接。"
 SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?")
-# Digit runs that look like an ID number, a card or a mobile number; only the last 4 may show.
-PII = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15,19}|1[3-9]\d{9})(?!\d)")
-
-
-def mask_pii(text: str) -> tuple[str, int]:
-    count = 0
-
-    def mask(m: re.Match[str]) -> str:
-        nonlocal count
-        count += 1
-        return "*" * (len(m.group(1)) - 4) + m.group(1)[-4:]
-
-    return PII.sub(mask, text), count
-
-
 def rewrite(text: str, hits: list[Hit]) -> str:
     """Drop every sentence that holds a hit, then add the standard disclosure."""
     kept = [s.group(0) for s in SENTENCE.finditer(text)
@@ -49,15 +35,17 @@ def review(draft: dict[str, Any], lexicon: Lexicon, now_ms: int) -> list[Emit]:
         status, text = "rewritten", rewrite(draft["text"], hits)
     else:
         status, text = "approved", draft["text"]
-    text, masked = mask_pii(text)
-    flags = sorted({f"{h.entry.category}:{h.entry.phrase}" for h in hits} | ({"pii_masked"} if masked else set()))
+    text, pii = mask_pii(text)
+    if pii and status == "approved":
+        status = "rewritten"
+    flags = sorted({f"{h.entry.category}:{h.entry.phrase}" for h in hits} | {f"pii_masked:{f.kind}" for f in pii})
     reply = {
         **carry(draft, "intent", "confidence", "slots", "emotion", "emotion_trajectory", "needs_clarification",
                 "source_ids"),
         "text": text, "status": status, "handoff": False, "compliance_flags": flags, "replied_at_ms": now_ms,
     }
     detail = {
-        "status": status, "composer": draft["composer"], "pii_masked": str(masked),
+        "status": status, "composer": draft["composer"], "pii_masked": ",".join(f.kind for f in pii),
         "hits": json.dumps([{"phrase": h.entry.phrase, "category": h.entry.category, "severity": h.entry.severity,
                              "rule": h.entry.rule, "span": [h.start, h.end]} for h in hits], ensure_ascii=False),
     }

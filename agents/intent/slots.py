@@ -16,7 +16,7 @@ from engines.text import normalise
 PURPOSES = (  # (pattern, purpose); the last match in an utterance wins
     (r"装修|翻新|装休|装潢|家装|刷墙|重新装", "装修"),
     (r"经营|生意|买卖|周转|进[^,，。]{0,4}货|货款|采购|原材料|开店|开(个|家|一家)?[^,，。]{0,4}店|店里|创业|加盟|"
-     r"店铺|门店|超市|工厂|厂里|公司|摊位|设备", "经营"),
+     r"店铺|门店|超市|工厂|厂里|公司|摊位|设备|餐馆|饭店|餐厅|开(个|家)?[^,，。]{0,4}(馆|厂)", "经营"),
     (r"(买|换|提|购)[^,，。.?？!！]{0,4}车|车贷|二手车|新车", "购车"),
     (r"(买|购)[^,，。]{0,3}房|房贷|婚房|二套房|首套房|首套", "购房"),
     (r"首付", "购房"),  # unless the utterance is about a car (see extract_slots)
@@ -34,7 +34,7 @@ UNIT = {"百万": 1_000_000, "千万": 10_000_000, "万": 10_000, "w": 10_000, "
 WAN_TAIL = re.compile(r"(\d+)(万|千)(\d)(?![\d万千wk元块.])")  # 3万5 = 35000, 6千5 = 6500
 AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(百万|千万|万|w|千|k|块钱|元|块)")
 BARE_AMOUNT = re.compile(r"(?:贷|借|额度|金额|贷款)[^\d,，。]{0,3}?(\d{4,9})(?![\d.%万wk千元块年个月期天号])")
-INCOME = re.compile(r"(收入|工资|月薪|年薪|余额|存款|公积金|社保|流水)[^\d]{0,3}$")
+INCOME = re.compile(r"(收入|月入|年入|工资|月薪|年薪|余额|存款|公积金|社保|流水)[^\d]{0,3}$")
 CHANGE = re.compile(r"(再多贷|多贷|多借|多要|再多|再加|加上|加|再借|少贷|少借|少要|减少|减掉|再减|减|再少|(?<![至最不多])少)"
                     r"\s*(?:个)?(\d+(?:\.\d+)?)\s*(百万|万|w|千|k|元|块)")
 HALF = re.compile(r"(贷|借|要|只要|就|先)?一半")
@@ -42,13 +42,14 @@ DOUBLE = re.compile(r"(金额|额度|贷款)?(也)?(翻[一1]?倍|翻[一1]番|�
 TERM_CHANGE = re.compile(r"(延长|多分|再加|加|缩短|少分|减少|减)\s*(\d+|半)\s*(年|个月|期)?")
 TERM_DOUBLE = re.compile(r"(期限|年限|时间)(也)?(翻[一1]?倍|加倍)")
 # A clause about something else (a deposit, a card, a past loan, age, income) never fills loan slots.
-OTHER_TOPIC = re.compile(r"上次|之前|以前|别的银行|信用卡|定期|存款|理财|违约金|罚息|手续费|月供|车价|岁|工作|收入|工资|"
-                         r"月薪|年薪|限额|[一1]天|每天|单笔|余额|存了|利息是|还了")
+OTHER_TOPIC = re.compile(r"上次|之前|以前|别的银行|信用卡|定期|存款|存单|起存|起购|理财|违约金|罚息|手续费|月供|每期还|"
+                         r"每月还|每个月还|车价|岁|工作|收入|月入|年入|工资|月薪|年薪|限额|[一1]天|每天|单笔|余额|"
+                         r"存了|利息是|还了|扣了|扣款|扣费|负债|欠款|欠了|外债|房龄|车龄|工龄|社保|公积金|营业执照|单位")
 # Weaker hints of another topic: they veto a clause only when it says nothing of borrowing.
 OTHER_UNLESS_LOAN = re.compile(r"学费|房价|首付|预算|缺口")
 LOAN_WORD = re.compile(r"贷|借")
 CLAUSE = re.compile(r"[^,，。;；!！?？]+")
-TERM = re.compile(r"(?<![第\d.])(\d+)\s*(年|个月|期|月)(半)?(?!化|利|息|供|薪|收入|底|初|份|日|号|前|后|级|\d)")
+TERM = re.compile(r"(?<![第\d.])(\d+)\s*(年|个月|期|月)(半)?(?!化|利|息|供|薪|收入|底|初|份|日|号|前|后|级|了|\d)")
 RATE = re.compile(
     r"(?:年化|利率|年利率|年息|利息)(?:率|是|为|大概|大约|约|在|:|：|\s)*(\d+(?:\.\d+)?)\s*(?:%|个点)?"
     r"|(\d+(?:\.\d+)?)\s*(?:%|个点)"
@@ -115,8 +116,8 @@ def prepare(text: str) -> str:
     for wrong, right in TYPOS.items():
         text = text.replace(wrong, right)
     text = _digits(text)
-    return WAN_TAIL.sub(lambda m: str(int(m.group(1)) * UNIT[m.group(2)] + int(m.group(3)) * UNIT[m.group(2)] // 10),
-                        text)
+    return WAN_TAIL.sub(
+        lambda m: f"{int(m.group(1)) * UNIT[m.group(2)] + int(m.group(3)) * UNIT[m.group(2)] // 10}元", text)
 
 
 def _number(value: str) -> Decimal:
@@ -136,10 +137,12 @@ def extract_slots(text: str) -> dict[str, str]:
     """
     prepared = prepare(text)
     found: list[tuple[int, str, str]] = []  # (position, slot, value): the last position wins
-    taken: list[tuple[int, int]] = [
-        c.span() for c in CLAUSE.finditer(prepared)
-        if OTHER_TOPIC.search(c.group(0)) or (OTHER_UNLESS_LOAN.search(c.group(0)) and not LOAN_WORD.search(c.group(0)))
-    ]
+    if OTHER_TOPIC.search(prepared) and not LOAN_WORD.search(prepared):
+        taken = [(0, len(prepared))]  # the whole utterance is about something else
+    else:
+        taken = [c.span() for c in CLAUSE.finditer(prepared)
+                 if OTHER_TOPIC.search(c.group(0))
+                 or (OTHER_UNLESS_LOAN.search(c.group(0)) and not LOAN_WORD.search(c.group(0)))]
 
     def free(m: re.Match[str]) -> bool:
         return not any(m.start() < e and m.end() > s for s, e in taken)
@@ -207,6 +210,9 @@ def extract_slots(text: str) -> dict[str, str]:
     slots: dict[str, str] = {}
     for _pos, slot, value in sorted(found, key=lambda f: f[0]):
         slots[slot] = value
+    # Renovating a home is not buying one ("装修婚房").
+    if slots.get("loan_purpose") == "购房" and any(s == "loan_purpose" and v == "装修" for _, s, v in found):
+        slots["loan_purpose"] = "装修"
     # An outright value said in the same breath wins over a relative one ("贷一半，也就是十万").
     if "amount" in slots:
         slots.pop("amount_change", None)

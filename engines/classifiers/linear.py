@@ -28,19 +28,34 @@ def _words(text: str) -> list[str]:
     return jieba.lcut(text)
 
 
+def _compliance_form(text: str) -> str:
+    from agents.compliance.lexicon import normalise as compliance_normalise
+
+    return compliance_normalise(text)[0]
+
+
+# How text is normalised before features; stored by name in the model's metadata.
+NORMALISERS = {"text": normalise, "compliance": _compliance_form}
+
+
 class LinearIntentClassifier:
-    def __init__(self, kind: str, vectorizers: list[Any], model: Any, embedder: Any = None) -> None:
+    """Linear text classifier; intent labels by default, any label set works (compliance uses it)."""
+
+    def __init__(self, kind: str, vectorizers: list[Any], model: Any, embedder: Any = None,
+                 normaliser: str = "text") -> None:
         self.name = kind
         self.kind = kind
         self.vectorizers = vectorizers
         self.model = model
         self.embedder = embedder
+        self.normaliser = normaliser
 
     # -- features ----------------------------------------------------------------------------
     def _features(self, texts: Sequence[str]) -> Any:
         from scipy.sparse import csr_matrix, hstack
 
-        normal = [normalise(t) for t in texts]
+        form = NORMALISERS[self.normaliser]
+        normal = [form(t) for t in texts]
         parts = [v.transform(normal) for v in self.vectorizers]
         if self.embedder is not None:
             parts.append(csr_matrix(self.embedder.encode(list(texts))))
@@ -48,7 +63,8 @@ class LinearIntentClassifier:
 
     # -- training ----------------------------------------------------------------------------
     @classmethod
-    def train(cls, rows: Sequence[tuple[str, str]], kind: str = "hybrid", c: float = 10.0) -> LinearIntentClassifier:
+    def train(cls, rows: Sequence[tuple[str, str]], kind: str = "hybrid", c: float = 10.0,
+              normaliser: str = "text") -> LinearIntentClassifier:
         from sklearn.calibration import CalibratedClassifierCV
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
@@ -56,7 +72,7 @@ class LinearIntentClassifier:
         if kind not in ("hybrid", "ngram"):
             raise ClassifierError(f"linear kind must be hybrid or ngram, not {kind!r}")
         labels = [label for label, _ in rows]
-        normal = [normalise(text) for _, text in rows]
+        normal = [NORMALISERS[normaliser](text) for _, text in rows]
         chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=1)
         words = TfidfVectorizer(tokenizer=_words, token_pattern=None, lowercase=False, ngram_range=(1, 2),
                                 sublinear_tf=True)
@@ -67,7 +83,7 @@ class LinearIntentClassifier:
             from engines.embeddings import load_embedder
 
             embedder = load_embedder()
-        clf = cls(kind, [chars, words], None, embedder)
+        clf = cls(kind, [chars, words], None, embedder, normaliser)
         features = clf._features([text for _, text in rows])
         base = LogisticRegression(C=c, max_iter=5000)
         clf.model = CalibratedClassifierCV(base, method="sigmoid", cv=5).fit(features, labels)
@@ -97,7 +113,7 @@ class LinearIntentClassifier:
         joblib.dump({"vectorizers": self.vectorizers, "model": self.model}, out / "model.joblib")
         (out / "meta.json").write_text(json.dumps({
             "format": FORMAT, "kind": self.kind, "corpus": corpus_digest,
-            "embedder": self.embedder.name if self.embedder else None,
+            "embedder": self.embedder.name if self.embedder else None, "normaliser": self.normaliser,
         }, indent=1))
 
     @classmethod
@@ -116,4 +132,4 @@ class LinearIntentClassifier:
             from engines.embeddings import load_embedder
 
             embedder = load_embedder(meta["embedder"])
-        return cls(meta["kind"], blob["vectorizers"], blob["model"], embedder)
+        return cls(meta["kind"], blob["vectorizers"], blob["model"], embedder, meta.get("normaliser", "text"))

@@ -73,3 +73,19 @@ def test_prepare_keeps_words_that_merely_contain_one():
 ])
 def test_apply_change(current, change, result):
     assert apply_change(current, change) == result
+
+
+def test_slot_accuracy_on_the_independently_annotated_utterances():
+    import json
+
+    from streams.settings import REPO_DIR
+
+    keys = ("loan_purpose", "amount", "term_months", "annual_rate", "card_last4", "customer_risk", "product_risk")
+
+    def typed(slots):
+        return {k: int(float(slots[k])) if k in ("amount", "term_months") else float(slots[k])
+                if k == "annual_rate" else slots[k] for k in keys if k in slots}
+
+    rows = [json.loads(line) for line in (REPO_DIR / "data" / "slots" / "utterances.jsonl").read_text("utf-8").splitlines()]
+    exact = sum(typed(extract_slots(r["text"])) == typed(r["slots"]) for r in rows)
+    assert len(rows) >= 150 and exact / len(rows) >= 0.95

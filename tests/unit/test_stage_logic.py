@@ -4,7 +4,7 @@ import pytest
 
 from agents.asr.logic import transcribe
 from agents.compliance.lexicon import Lexicon
-from agents.compliance.logic import BLOCKED_REPLY, RISK_DISCLOSURE, mask_pii, review
+from agents.compliance.logic import BLOCKED_REPLY, RISK_DISCLOSURE, review
 from agents.escalation.logic import finalise
 from agents.generation.logic import compose
 from agents.generation.repayment import equal_instalment
@@ -18,7 +18,7 @@ from streams.stage import StageRejection
 from streams.topics import AUDIT, DIALOGUE_STATE, HANDOFF, REPLY_CHECKED, REPLY_OUT
 from tests.samples import SAMPLES, TURN, utterance
 
-LEXICON = Lexicon.from_tsv(REPO_DIR / "data" / "compliance" / "seed_lexicon.tsv")
+LEXICON = Lexicon.from_tsv(REPO_DIR / "data" / "compliance" / "lexicon.tsv")
 
 
 def test_asr_passes_text_and_normalises_whitespace():
@@ -164,12 +164,6 @@ def test_compliance_rewrites_obfuscated_promises():
 def test_compliance_blocks_credential_requests():
     reply, _ = review(draft("请提供验证码以便核实。"), LEXICON, now_ms=5)
     assert reply.datum["status"] == "blocked" and reply.datum["text"] == BLOCKED_REPLY
-
-
-def test_pii_is_masked_to_the_last_four_digits():
-    text, n = mask_pii("手机13812345678，身份证11010519491231002X，卡号6222021234567890123")
-    assert n == 3
-    assert "13812345678" not in text and "5678" in text and "002X" in text and "0123" in text
 
 
 def checked(turn, **over):
