@@ -64,8 +64,9 @@ gateway: ## Run only the web gateway in the foreground
 topics: ## Create missing topics from the catalog
 	$(BIN)/python -m streams.stack topics
 
-models: $(STAMP) ## Train the default intent model (skipped when the corpus is unchanged)
+models: $(STAMP) ## Train the default intent and compliance models (skipped when their data is unchanged)
 	$(BIN)/python -m engines.classifiers.train hybrid
+	$(BIN)/python -m engines.classifiers.train compliance
 
 train-intent: $(STAMP) ## Train the transformers intent backend (INIT_FROM=dir to fine-tune a local checkpoint)
 	$(BIN)/python -m engines.classifiers.train transformer $(if $(INIT_FROM),--init-from $(INIT_FROM))
@@ -80,6 +81,9 @@ quality: setup ## QUALITY.md evaluations on the project's own held-out files
 	$(BIN)/python -m benchmarks.quality intent data/intents/test.tsv
 	$(BIN)/python -m benchmarks.quality intent data/intents/holdout_independent.tsv
 	$(BIN)/python -m benchmarks.quality dst data/dst/dialogues.jsonl
+	$(BIN)/python -m benchmarks.quality dst data/dst/holdout_independent.jsonl
+	$(BIN)/python -m benchmarks.quality compliance data/compliance/labelled.tsv
+	$(BIN)/python -m benchmarks.quality compliance data/compliance/holdout_independent.tsv
 
 lint: $(STAMP) ## ruff over the source
 	$(BIN)/ruff check schemas streams agents engines infra benchmarks tests data

@@ -129,10 +129,18 @@ def dst(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="one 
 @cli.command()
 def compliance(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="violation|clean<TAB>reply")) -> None:
     """Recall and precision of the compliance gate, violation being the positive class."""
-    from agents.compliance.agent import default_lexicon
+    from agents.compliance.agent import default_model
+    from agents.compliance.lexicon import default_lexicon
     from agents.compliance.logic import review
+    from engines.classifiers import ClassifierError
 
+    settings = get_settings()
     lexicon = default_lexicon()
+    try:
+        model = default_model(settings)
+    except ClassifierError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
     tp = fp = fn = n = 0
     for line_no, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
@@ -145,7 +153,7 @@ def compliance(file: Path = typer.Argument(..., exists=True, dir_okay=False, hel
                  "intent": "other", "confidence": 1.0, "text": text, "composer": "eval", "source_ids": [],
                  "tool_results": {}, "slots": {}, "emotion": "neutral", "emotion_trajectory": [],
                  "needs_clarification": False}
-        reply = review(draft, lexicon, now_ms=0)[0].datum
+        reply = review(draft, lexicon, 0, model, settings.compliance.threshold)[0].datum
         flagged = reply["status"] != "approved"
         tp += flagged and label == "violation"
         fp += flagged and label == "clean"

@@ -44,6 +44,12 @@ class IntentSettings(BaseModel):
     clarify_below: float = Field(0.85, ge=0, le=1, description="Below this intent probability the turn is marked unclear")
 
 
+class ComplianceSettings(BaseModel):
+    learned_layer: bool = Field(True, description="Add the trained sentence classifier to the lexicon")
+    model_dir: Path | None = Field(None, description="Trained model; default <run_dir>/models/compliance-hybrid")
+    threshold: float = Field(0.5, ge=0, le=1, description="Violation probability at which a sentence is removed")
+
+
 class TelemetrySettings(BaseModel):
     span_log: Path | None = Field(None, description="Append finished spans as JSON lines to this file")
     record_content: bool = Field(False, description="Put customer text on spans; off for banks by default")
@@ -60,6 +66,7 @@ class Settings(BaseSettings):
     gateway: GatewaySettings = GatewaySettings()
     telemetry: TelemetrySettings = TelemetrySettings()
     intent: IntentSettings = IntentSettings()
+    compliance: ComplianceSettings = ComplianceSettings()
     schema_registry_url: str | None = Field(
         None, validation_alias=AliasChoices("SCHEMA_REGISTRY_URL", "CS_SCHEMA_REGISTRY_URL"),
         description="Confluent-compatible Schema Registry; unset = ids from schemas/schemas.lock.json",
@@ -71,6 +78,9 @@ class Settings(BaseSettings):
 
     def intent_model_dir(self) -> Path:
         return self.intent.model_dir or self.run_dir / "models" / f"intent-{self.intent.backend}"
+
+    def compliance_model_dir(self) -> Path:
+        return self.compliance.model_dir or self.run_dir / "models" / "compliance-hybrid"
 
     def child_env(self) -> dict[str, str]:
         """Environment that reproduces these settings in a child process."""
@@ -88,6 +98,9 @@ class Settings(BaseSettings):
             "CS_INTENT__BACKEND": self.intent.backend,
             "CS_INTENT__MODEL_DIR": str(self.intent_model_dir()),
             "CS_INTENT__CLARIFY_BELOW": str(self.intent.clarify_below),
+            "CS_COMPLIANCE__LEARNED_LAYER": str(self.compliance.learned_layer).lower(),
+            "CS_COMPLIANCE__MODEL_DIR": str(self.compliance_model_dir()),
+            "CS_COMPLIANCE__THRESHOLD": str(self.compliance.threshold),
         }
         if self.telemetry.span_log:
             env["CS_TELEMETRY__SPAN_LOG"] = str(self.telemetry.span_log)

@@ -21,6 +21,7 @@ REPLY_DRAFT = "cs.reply.draft.v1"
 REPLY_CHECKED = "cs.reply.checked.v1"
 REPLY_OUT = "cs.reply.out.v1"
 REVIEW = "cs.review.v1"
+REVIEW_DECISIONS = "cs.review.decisions.v1"
 HANDOFF = "cs.handoff.v1"
 AUDIT = "cs.audit.v1"
 DEADLETTER = "cs.deadletter.v1"
@@ -51,6 +52,7 @@ PIPELINE: tuple[TopicSpec, ...] = (
     TopicSpec(REPLY_CHECKED, "Reply", "replies cleared by compliance, before the session-owner check"),
     TopicSpec(REPLY_OUT, "Reply", "replies for the customer; the CRM and channels consume it"),
     TopicSpec(REVIEW, "Handoff", "high-risk operations awaiting human confirmation"),
+    TopicSpec(REVIEW_DECISIONS, "ReviewDecision", "reviewers' approve/reject decisions on held operations"),
     TopicSpec(HANDOFF, "Handoff", "sessions handed to the agent desk"),
     TopicSpec(AUDIT, "AuditRecord", "decision evidence, kept 180 days", retention_ms=180 * DAY_MS),
     TopicSpec(DEADLETTER, "DeadLetter", "records no stage could process", retention_ms=30 * DAY_MS),
@@ -60,7 +62,7 @@ PIPELINE: tuple[TopicSpec, ...] = (
 STAGES = ("asr", "intent", "state", "retrieval", "generation", "compliance", "escalation")
 
 # Faust tables per stage; their changelogs must exist with the source's partition count.
-TABLES = {"state": ("dialogue_state",), "escalation": ("replied_turns",)}
+TABLES = {"state": ("dialogue_state",), "escalation": ("replied_turns", "pending_reviews")}
 
 
 def app_id(settings: Settings, stage: str) -> str:

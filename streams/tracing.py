@@ -42,12 +42,17 @@ class JsonLinesSpanExporter(SpanExporter):
         return None
 
 
+_installed: list[TracerProvider] = []
+
+
 def init_tracing(service: str, span_log: Path | None) -> trace.Tracer:
-    """Install a tracer provider for this process; spans go to ``span_log`` when set."""
-    provider = TracerProvider(resource=Resource.create({"service.name": service}))
-    if span_log:
-        provider.add_span_processor(SimpleSpanProcessor(JsonLinesSpanExporter(span_log)))
-    trace.set_tracer_provider(provider)
+    """Install this process's tracer provider once (later calls reuse it); spans go to ``span_log`` when set."""
+    if not _installed:
+        provider = TracerProvider(resource=Resource.create({"service.name": service}))
+        if span_log:
+            provider.add_span_processor(SimpleSpanProcessor(JsonLinesSpanExporter(span_log)))
+        trace.set_tracer_provider(provider)
+        _installed.append(provider)
     return trace.get_tracer(service)
 
 

@@ -5,19 +5,23 @@ import time
 
 import faust
 
-from agents.compliance.lexicon import Lexicon
+from agents.compliance.lexicon import default_lexicon
 from agents.compliance.logic import review
+from agents.compliance.model import SentenceViolationModel
 from streams.app import stage_agent, stage_runner
-from streams.settings import REPO_DIR, Settings
+from streams.settings import Settings
 from streams.topics import REPLY_DRAFT
 
 
-def default_lexicon() -> Lexicon:
-    return Lexicon.from_tsv(REPO_DIR / "data" / "compliance" / "lexicon.tsv")
+def default_model(settings: Settings) -> SentenceViolationModel | None:
+    """The learned layer per settings (None when switched off)."""
+    return SentenceViolationModel.load(settings.compliance_model_dir()) if settings.compliance.learned_layer else None
 
 
 def register(app: faust.App, settings: Settings) -> None:
     runner = stage_runner(app, "compliance", "DraftReply", settings)
     lexicon = default_lexicon()
+    model = default_model(settings)
+    threshold = settings.compliance.threshold
 
-    stage_agent(app, runner, REPLY_DRAFT, lambda d: review(d, lexicon, int(time.time() * 1000)))
+    stage_agent(app, runner, REPLY_DRAFT, lambda d: review(d, lexicon, int(time.time() * 1000), model, threshold))

@@ -5,12 +5,12 @@ knowledge graph arrive with the knowledge issue.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-from typing import Any
+from typing import Any, Protocol
 
-from agents.compliance.lexicon import Hit, Lexicon
+from agents.audit import audit_record
+from agents.compliance.lexicon import Hit, Lexicon, LexiconEntry
 from agents.compliance.pii import mask_pii
 from agents.turn import carry
 from streams.stage import Emit
@@ -19,6 +19,41 @@ from streams.topics import AUDIT, REPLY_CHECKED
 RISK_DISCLOSURE = "理财非存款，产品有风险，投资须谨慎。"
 BLOCKED_REPLY = "抱歉，这个问题需要由人工客服为您处理，正在为您转接。"
 SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?")
+MODEL_RULE = "合规模型：疑似违规营销或违规操作表述（已移除，留待人工复核）"
+
+
+class ViolationModel(Protocol):
+    """Probability that each sentence, read alone, breaks the rules."""
+
+    def violation_probabilities(self, sentences: list[str]) -> list[float]: ...
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in SENTENCE.finditer(text) if m.group(0).strip()]
+
+
+def assess(text: str, lexicon: Lexicon, model: ViolationModel | None = None, threshold: float = 0.5) -> list[Hit]:
+    """Lexicon hits plus, when a model is given, the sentences it holds responsible.
+
+    The model judges what remains after lexicon hits are removed, as a whole (the form it was
+    trained on); while that still reads as a violation, the sentence it scores highest goes.
+    Short factual sentences are thus never judged alone, out of their context.
+    """
+    hits = lexicon.scan(text)
+    if model is None:
+        return hits
+    spans = [sp for sp in sentences(text) if not any(h.start < sp[1] and h.end > sp[0] for h in hits)]
+    while spans:
+        remaining = "".join(text[a:b] for a, b in spans)
+        if model.violation_probabilities([remaining])[0] < threshold:
+            break
+        probs = model.violation_probabilities([text[a:b] for a, b in spans])
+        worst = max(range(len(spans)), key=lambda i: probs[i])
+        a, b = spans.pop(worst)
+        hits.append(Hit(LexiconEntry(text[a:b].strip()[:24], "model_violation", "rewrite", MODEL_RULE), a, b))
+    return hits
+
+
 def rewrite(text: str, hits: list[Hit]) -> str:
     """Drop every sentence that holds a hit, then add the standard disclosure."""
     kept = [s.group(0) for s in SENTENCE.finditer(text)
@@ -27,8 +62,9 @@ def rewrite(text: str, hits: list[Hit]) -> str:
     return (body + ("" if body.endswith(("。", "！", "？")) or not body else "。") + RISK_DISCLOSURE)
 
 
-def review(draft: dict[str, Any], lexicon: Lexicon, now_ms: int) -> list[Emit]:
-    hits = lexicon.scan(draft["text"])
+def review(draft: dict[str, Any], lexicon: Lexicon, now_ms: int, model: ViolationModel | None = None,
+           threshold: float = 0.5) -> list[Emit]:
+    hits = assess(draft["text"], lexicon, model, threshold)
     if any(h.entry.severity == "block" for h in hits):
         status, text = "blocked", BLOCKED_REPLY
     elif hits:
@@ -41,7 +77,7 @@ def review(draft: dict[str, Any], lexicon: Lexicon, now_ms: int) -> list[Emit]:
     flags = sorted({f"{h.entry.category}:{h.entry.phrase}" for h in hits} | {f"pii_masked:{f.kind}" for f in pii})
     reply = {
         **carry(draft, "intent", "confidence", "slots", "emotion", "emotion_trajectory", "needs_clarification",
-                "source_ids"),
+                "source_ids", "review_op"),
         "text": text, "status": status, "handoff": False, "compliance_flags": flags, "replied_at_ms": now_ms,
     }
     detail = {
@@ -49,7 +85,5 @@ def review(draft: dict[str, Any], lexicon: Lexicon, now_ms: int) -> list[Emit]:
         "hits": json.dumps([{"phrase": h.entry.phrase, "category": h.entry.category, "severity": h.entry.severity,
                              "rule": h.entry.rule, "span": [h.start, h.end]} for h in hits], ensure_ascii=False),
     }
-    audit = {"stage": "compliance", "session_id": draft["session_id"], "turn_id": draft["turn_id"],
-             "action": f"compliance.{status}", "detail": detail, "prev_hash": None, "ts_ms": now_ms}
-    audit["record_id"] = hashlib.sha256(json.dumps(audit, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    audit = audit_record("compliance", draft["session_id"], draft["turn_id"], f"compliance.{status}", detail, now_ms)
     return [Emit(REPLY_CHECKED, "Reply", reply), Emit(AUDIT, "AuditRecord", audit)]

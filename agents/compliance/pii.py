@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
-DIGIT_RUN = re.compile(r"(?<![0-9A-Za-z])(\d[\d\s-]{9,24}[\dXx])(?![0-9A-Za-z])")
+SEPARATORS = "\\s\\-\u200b\u200c\u200d\u2060\ufeff"  # spaces, hyphens and zero-width joiners inside a number
+DIGIT_RUN = re.compile(rf"(?<![0-9A-Za-z])(\d[\d{SEPARATORS}]{{9,30}}[\dXx])(?![0-9A-Za-z])")
 MOBILE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
 
 
@@ -40,7 +41,7 @@ def luhn_ok(digits: str) -> bool:
 def find_pii(text: str) -> list[PiiFinding]:
     found = []
     for m in DIGIT_RUN.finditer(text):
-        digits = re.sub(r"[\s-]", "", m.group(1))
+        digits = re.sub(rf"[{SEPARATORS}]", "", m.group(1))
         if valid_id_number(digits):
             found.append(PiiFinding("id_number", m.start(1), m.end(1)))
         elif 16 <= len(digits) <= 19 and luhn_ok(digits):

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from agents.audit import audit_record
+from agents.escalation.high_risk import APPROVED_TEXT, OP_NAMES, REJECTED_TEXT
 from agents.turn import carry
 from streams.stage import Emit
-from streams.topics import HANDOFF, REPLY_OUT
+from streams.topics import AUDIT, HANDOFF, REPLY_OUT, REVIEW
 
 HANDOFF_NOTE = "已为您转接人工客服，请稍候，客服接入后会继续为您服务。"
 
@@ -30,12 +32,19 @@ def summarise(reply: dict[str, Any], reason: str) -> str:
 
 
 def finalise(reply: dict[str, Any], last_replied_turn: int | None, now_ms: int) -> list[Emit]:
-    """The customer-facing reply (and a Handoff when a human should take over), or nothing for a replay."""
+    """The customer-facing reply (and a Handoff when a human should take over, or a review request
+    for a held high-risk operation), or nothing for a replay."""
     if last_replied_turn is not None and reply["turn_id"] <= last_replied_turn:
         return []
     reason = handoff_reason(reply)
     out = dict(reply, replied_at_ms=now_ms, handoff=reason is not None)
     emits = []
+    if reply.get("review_op") and reply["status"] != "blocked":
+        emits.append(Emit(REVIEW, "Handoff", {
+            **carry(reply, "intent", "slots", "emotion_trajectory", "compliance_flags"),
+            "reason": f"review:{reply['review_op']}", "summary": summarise(reply, f"高风险操作复核：{reply['review_op']}"),
+            "created_at_ms": now_ms,
+        }))
     if reason:
         if "转接人工" not in out["text"]:
             out["text"] = out["text"] + HANDOFF_NOTE
@@ -44,3 +53,22 @@ def finalise(reply: dict[str, Any], last_replied_turn: int | None, now_ms: int) 
             "reason": reason, "summary": summarise(reply, reason), "created_at_ms": now_ms,
         }))
     return [Emit(REPLY_OUT, "Reply", out), *emits]
+
+
+def resolve_review(decision: dict[str, Any], pending: dict[str, Any] | None, now_ms: int) -> list[Emit]:
+    """The customer's answer to a reviewer's decision on the held turn; nothing if none is held."""
+    if pending is None or pending["turn_id"] != decision["turn_id"] or decision["decision"] not in ("approve", "reject"):
+        return []
+    op = pending["review_op"]
+    name = OP_NAMES.get(op, op)
+    if decision["decision"] == "approve":
+        text, status = APPROVED_TEXT.format(op=name), "review_approved"
+    else:
+        note = f"（原因：{decision['note']}）" if decision.get("note") else ""
+        text, status = REJECTED_TEXT.format(op=name, note=note), "review_rejected"
+    reply = {**pending["reply"], "text": text, "status": status, "handoff": False, "review_op": op,
+             "replied_at_ms": now_ms}
+    audit = audit_record("escalation", decision["session_id"], decision["turn_id"], f"review.{decision['decision']}",
+                         {"review_op": op, "reviewer_id": decision["reviewer_id"], "note": decision.get("note") or ""},
+                         now_ms)
+    return [Emit(REPLY_OUT, "Reply", reply), Emit(AUDIT, "AuditRecord", audit)]

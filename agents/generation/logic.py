@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from agents.escalation.high_risk import PENDING_TEXT, high_risk_operation
 from agents.generation.repayment import equal_instalment
 from agents.turn import carry
 from streams.stage import Emit
@@ -50,6 +51,12 @@ def repayment_reply(slots: dict[str, str]) -> tuple[str, dict[str, str]]:
 
 
 def compose(context: dict[str, Any]) -> list[Emit]:
+    op = high_risk_operation(context["text"], context["intent"], context.get("slots", {}))
+    if op is not None:
+        return [Emit(REPLY_DRAFT, "DraftReply", {
+            **carry(context, "intent", "confidence", "slots", "emotion", "emotion_trajectory", "needs_clarification"),
+            "text": PENDING_TEXT[op], "composer": "grounded", "source_ids": [], "tool_results": {}, "review_op": op,
+        })]
     intent = context["intent"]
     # A follow-up without a clear intent ("30万吧") continues the active task; an unclear one does not.
     task = intent if intent != "other" else (None if context.get("needs_clarification") else context.get("active_task"))

@@ -29,9 +29,14 @@ def _words(text: str) -> list[str]:
 
 
 def _compliance_form(text: str) -> str:
+    """De-obfuscated text plus one marker word per lexicon hit, negated or not, so the model learns
+    when a banned phrase is a claim and when it is a warning."""
+    from agents.compliance.lexicon import default_lexicon
     from agents.compliance.lexicon import normalise as compliance_normalise
 
-    return compliance_normalise(text)[0]
+    markers = [("zzneg" if h.negated else "zzhit") + h.entry.category.replace("_", "")
+               for h in default_lexicon().scan(text, include_negated=True)]
+    return compliance_normalise(text)[0] + (" " + " ".join(markers) if markers else "")
 
 
 # How text is normalised before features; stored by name in the model's metadata.

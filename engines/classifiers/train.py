@@ -1,7 +1,8 @@
-"""Train intent models from the project's corpus (never from dev or test).
+"""Train the understanding and compliance models from the project's data (never from dev or test).
 
     python -m engines.classifiers.train hybrid                  # the default backend (set-up runs it)
     python -m engines.classifiers.train transformer [--init-from DIR] [--epochs 12]
+    python -m engines.classifiers.train compliance              # the compliance sentence classifier
     python -m engines.classifiers.train all
 
 Models go to ``<run_dir>/models/intent-<backend>`` unless ``--out`` says otherwise; a model whose
@@ -24,12 +25,17 @@ TRAIN_TSV = REPO_DIR / "data" / "intents" / "train.tsv"
 cli = typer.Typer(add_completion=False, help=__doc__)
 
 
-def corpus_digest(path: Path = TRAIN_TSV) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+def corpus_digest(path: Path = TRAIN_TSV, *extra: Path) -> str:
+    digest = hashlib.sha256(path.read_bytes())
+    for more in extra:
+        digest.update(more.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def model_dir(backend: str) -> Path:
     settings = get_settings()
+    if backend == "compliance":
+        return settings.compliance_model_dir()
     if backend == settings.intent.backend and settings.intent.model_dir:
         return settings.intent.model_dir
     return settings.run_dir / "models" / f"intent-{backend}"
@@ -43,12 +49,26 @@ def up_to_date(out: Path, digest: str) -> bool:
 def train_backend(backend: str, out: Path | None = None, *, init_from: Path | None = None, epochs: int = 12,
                   force: bool = False, train_tsv: Path = TRAIN_TSV) -> Path:
     out = out or model_dir(backend)
-    digest = corpus_digest(train_tsv)
+    if backend == "compliance" and train_tsv == TRAIN_TSV:
+        from agents.compliance.model import TRAIN_TSV as COMPLIANCE_TSV
+
+        train_tsv = COMPLIANCE_TSV
+    # The compliance model's features include lexicon hits, so a lexicon change retrains it too.
+    lexicon = REPO_DIR / "data" / "compliance" / "lexicon.tsv"
+    digest = corpus_digest(train_tsv, lexicon) if backend == "compliance" else corpus_digest(train_tsv)
     if not force and up_to_date(out, digest):
         typer.echo(f"intent-{backend}: up to date in {out}")
         return out
-    rows = read_tsv(train_tsv)
     started = time.monotonic()
+    if backend == "compliance":
+        from agents.compliance.model import read_labelled, train
+
+        with typer.progressbar(length=1, label=f"train compliance model ({len(read_labelled(train_tsv))} replies)") as bar:
+            train(train_tsv).save(out, digest)
+            bar.update(1)
+        typer.echo(f"compliance: trained in {time.monotonic() - started:.1f}s -> {out}")
+        return out
+    rows = read_tsv(train_tsv)
     if backend in ("hybrid", "ngram"):
         from engines.classifiers.linear import LinearIntentClassifier
 
@@ -70,15 +90,15 @@ def train_backend(backend: str, out: Path | None = None, *, init_from: Path | No
 
 @cli.command()
 def main(
-    backend: str = typer.Argument("hybrid", help="hybrid | ngram | transformer | all"),
+    backend: str = typer.Argument("hybrid", help="hybrid | ngram | transformer | compliance | all"),
     out: Path | None = typer.Option(None, help="Output directory (default: <run_dir>/models/intent-<backend>)"),
     init_from: Path | None = typer.Option(None, help="Local transformers checkpoint to fine-tune (transformer only)"),
     epochs: int = typer.Option(12, help="Training epochs (transformer only)"),
     force: bool = typer.Option(False, help="Retrain even when the corpus has not changed"),
     train_tsv: Path = typer.Option(TRAIN_TSV, help="Training data, label<TAB>text"),
 ) -> None:
-    """Train one intent backend, or all of them."""
-    backends = ("hybrid", "ngram", "transformer") if backend == "all" else (backend,)
+    """Train one model (an intent backend or the compliance model), or all of them."""
+    backends = ("hybrid", "ngram", "transformer", "compliance") if backend == "all" else (backend,)
     for b in backends:
         train_backend(b, out if len(backends) == 1 else None, init_from=init_from, epochs=epochs, force=force,
                       train_tsv=train_tsv)

@@ -35,6 +35,7 @@ def settings(tmp_path_factory) -> Settings:
         telemetry={"span_log": run / "spans.jsonl"},
         # The model `make setup` trained (trained here if missing), shared by every worker.
         intent={"backend": "hybrid", "model_dir": train_backend("hybrid")},
+        compliance={"learned_layer": True, "model_dir": train_backend("compliance")},
     )
 
 

@@ -1,7 +1,6 @@
 import pytest
 
-from agents.compliance.agent import default_lexicon
-from agents.compliance.lexicon import normalise
+from agents.compliance.lexicon import default_lexicon, normalise
 from agents.compliance.logic import RISK_DISCLOSURE, review
 from agents.compliance.pii import find_pii, luhn_ok, mask_pii, valid_id_number
 from tests.samples import SAMPLES
@@ -105,3 +104,47 @@ def test_pii_in_a_draft_is_masked_and_flagged():
     reply, _ = review(draft(f"您的卡号{CARD}已挂失。"), LEXICON, now_ms=1)
     assert reply.datum["status"] == "rewritten" and CARD not in reply.datum["text"]
     assert "pii_masked:bank_card" in reply.datum["compliance_flags"]
+
+
+def test_streaming_gate_catches_a_phrase_split_across_chunks():
+    from agents.compliance.stream_gate import StreamingGate
+
+    gate = StreamingGate(LEXICON.scan)
+    out = []
+    for chunk in ["这款产品起购1万元。保", "本保", "息，放心买！期限", f"一年，卡号{CARD}。", "欢迎咨询"]:
+        out += gate.feed(chunk)
+    assert out == ["这款产品起购1万元。", "期限一年，卡号***************0128。"]
+    out += gate.close()
+    assert out[-2:] == ["欢迎咨询", RISK_DISCLOSURE]
+    assert "保本" not in "".join(out) and gate.dropped == 1
+
+
+def test_streaming_gate_stops_at_a_blocking_sentence():
+    from agents.compliance.stream_gate import StreamingGate
+
+    gate = StreamingGate(LEXICON.scan)
+    assert gate.feed("您好。") == ["您好。"]
+    assert gate.feed("请把验证码告诉我。后面的话") == []
+    assert gate.blocked and gate.feed("还有") == [] and gate.close() == []
+
+
+def test_gate_meets_the_bar_on_the_projects_labelled_sets():
+    """Lexicon + learned layer (trained by set-up on train.tsv only) on the two evaluation sets."""
+    from agents.compliance.agent import default_model
+    from agents.compliance.model import read_labelled
+    from engines.classifiers.train import train_backend
+    from streams.settings import REPO_DIR, get_settings
+
+    settings = get_settings()
+    train_backend("compliance", settings.compliance_model_dir())
+    model = default_model(settings)
+    for name, (min_recall, min_precision) in {"labelled.tsv": (0.98, 0.95),
+                                              "holdout_independent.tsv": (0.95, 0.95)}.items():
+        rows = read_labelled(REPO_DIR / "data" / "compliance" / name)
+        tp = fp = fn = 0
+        for label, text in rows:
+            flagged = review(draft(text), LEXICON, 0, model, settings.compliance.threshold)[0].datum["status"] != "approved"
+            tp += flagged and label == "violation"
+            fp += flagged and label == "clean"
+            fn += (not flagged) and label == "violation"
+        assert tp / (tp + fn) >= min_recall and tp / (tp + fp) >= min_precision, (name, tp, fp, fn)

@@ -68,4 +68,4 @@ def test_lock_assigns_a_new_id_to_a_compatible_change(monkeypatch):
     assert any("changed since the lock" in p for p in lock_problems(lock))
     new = updated_lock(lock)
     top = max(v["id"] for vs in lock.values() for v in vs)
-    assert [v["id"] for v in new["Reply"]] == [lock["Reply"][0]["id"], top + 1]
+    assert [v["id"] for v in new["Reply"]] == [v["id"] for v in lock["Reply"]] + [top + 1]

@@ -1,0 +1,38 @@
+"""High-risk operations that need a human's secondary confirmation before the bank acts.
+
+A pure rule on what the customer asked for: changing the reserved phone number, raising a card
+or transfer limit, unfreezing a card, or a large transfer. Generation uses it to hold the turn;
+escalation routes the held turn to ``cs.review.v1``.
+"""
+from __future__ import annotations
+
+import re
+
+LARGE_TRANSFER_YUAN = 50_000
+PATTERNS = (
+    ("change_reserved_phone", re.compile(r"(预留|绑定|银行)?(手机号|手机号码|电话号码)[^,，。]{0,6}(改|换|变更|修改)|"
+                                         r"(改|换|变更|修改)[^,，。]{0,6}(预留|绑定)(的)?(手机|电话)")),
+    ("raise_limit", re.compile(r"提额|提高[^,，。]{0,4}(额度|限额)|(额度|限额)[^,，。]{0,4}(调高|提高|提升|上调)|调高[^,，。]{0,4}(额度|限额)")),
+    ("unfreeze_card", re.compile(r"解冻|解除冻结|解除挂失|解挂|取消冻结")),
+)
+PENDING_TEXT = {
+    "change_reserved_phone": "变更预留手机号属于高风险业务，需要人工复核确认。您的申请已提交复核，结果会第一时间通知您，请保持电话畅通。",
+    "raise_limit": "调整额度属于高风险业务，需要人工复核确认。您的申请已提交复核，结果会第一时间通知您。",
+    "unfreeze_card": "解除冻结属于高风险业务，需要人工复核确认。您的申请已提交复核，结果会第一时间通知您。",
+    "large_transfer": "大额转账需要人工复核确认。您的转账申请已提交复核，复核通过前资金不会划出。",
+}
+APPROVED_TEXT = "您提交的{op}申请已通过人工复核，正在为您办理，办理完成后会短信通知您。"
+REJECTED_TEXT = "很抱歉，您提交的{op}申请未通过人工复核{note}。如有疑问请联系人工客服或前往网点办理。"
+OP_NAMES = {"change_reserved_phone": "预留手机号变更", "raise_limit": "额度调整", "unfreeze_card": "解除冻结",
+            "large_transfer": "大额转账"}
+
+
+def high_risk_operation(text: str, intent: str, slots: dict[str, str]) -> str | None:
+    """The operation this turn asks for, if it needs secondary confirmation."""
+    for op, pattern in PATTERNS:
+        if pattern.search(text):
+            return op
+    amount = slots.get("amount")
+    if intent == "transfer" and amount and float(amount) >= LARGE_TRANSFER_YUAN and re.search(r"转|汇", text):
+        return "large_transfer"
+    return None

@@ -1,0 +1,62 @@
+"""Compliance and escalation on the real pipeline: nothing non-compliant reaches the customer,
+anger reaches a human, and a high-risk operation waits for a reviewer."""
+from __future__ import annotations
+
+import time
+
+from streams.topics import HANDOFF, REPLY_DRAFT, REPLY_OUT, REVIEW, REVIEW_DECISIONS
+from streams.tracing import headers_from_context
+from tests.integration.kafka_io import TRACER, collect, producer, send_turn, tail_consumer
+from tests.samples import SAMPLES
+
+
+def test_a_draft_promising_principal_never_reaches_the_customer(stack, settings, codec, session_id):
+    out = tail_consumer(settings.kafka.bootstrap, REPLY_OUT)
+    p = producer(settings.kafka.bootstrap)
+    # As an LLM backend would write it: a promise hidden between compliant sentences.
+    draft = {**SAMPLES["DraftReply"], "session_id": session_id, "turn_id": 1, "composer": "transformers",
+             "text": "该理财产品起购金额1万元，期限一年。保本保息，稳赚不赔！业绩比较基准不代表实际收益。"}
+    with TRACER.start_as_current_span("test.draft"):
+        p.produce(REPLY_DRAFT, key=session_id.encode(), value=codec.encode("DraftReply", draft, REPLY_DRAFT),
+                  headers=headers_from_context())
+    p.flush(10)
+    [(reply, _)] = collect(out, codec, "Reply", lambda r: r["session_id"] == session_id, 1)
+    assert "保本" not in reply["text"] and "稳赚" not in reply["text"]
+    assert reply["status"] == "rewritten" and "期限一年" in reply["text"]
+    assert any(flag.startswith("promised_returns") for flag in reply["compliance_flags"])
+
+
+def test_an_angry_complaint_is_handed_to_a_human_with_summary_and_state(stack, settings, codec, session_id):
+    handoffs = tail_consumer(settings.kafka.bootstrap, HANDOFF)
+    p = producer(settings.kafka.bootstrap)
+    send_turn(p, codec, session_id, 1, "我想贷款装修，30万")
+    send_turn(p, codec, session_id, 2, "你们乱扣我年费，服务太差了，气死我了，我要投诉！")
+    [(handoff, _)] = collect(handoffs, codec, "Handoff", lambda h: h["session_id"] == session_id, 1)
+    assert handoff["reason"] == "complaint" and handoff["turn_id"] == 2
+    assert "投诉" in handoff["summary"] or "complaint" in handoff["summary"]
+    assert handoff["slots"]["amount"] == "300000" and handoff["emotion_trajectory"][-1] == "negative"
+
+
+def test_changing_the_reserved_phone_waits_for_an_approval(stack, settings, codec, session_id):
+    out = tail_consumer(settings.kafka.bootstrap, REPLY_OUT)
+    reviews = tail_consumer(settings.kafka.bootstrap, REVIEW)
+    p = producer(settings.kafka.bootstrap)
+    send_turn(p, codec, session_id, 1, "把我预留手机号改成13912345678")
+    [(held, _)] = collect(out, codec, "Reply", lambda r: r["session_id"] == session_id, 1)
+    assert held["review_op"] == "change_reserved_phone" and "复核" in held["text"]
+    [(request, _)] = collect(reviews, codec, "Handoff", lambda h: h["session_id"] == session_id, 1)
+    assert request["reason"] == "review:change_reserved_phone" and request["turn_id"] == 1
+    # Nothing proceeds without a decision.
+    assert collect(out, codec, "Reply", lambda r: r["session_id"] == session_id, 1, timeout=3) == []
+    decision = {"session_id": session_id, "turn_id": 1, "decision": "approve", "reviewer_id": "r-001",
+                "note": None, "decided_at_ms": int(time.time() * 1000)}
+    p.produce(REVIEW_DECISIONS, key=session_id.encode(),
+              value=codec.encode("ReviewDecision", decision, REVIEW_DECISIONS))
+    p.flush(10)
+    [(done, _)] = collect(out, codec, "Reply", lambda r: r["session_id"] == session_id, 1, settle=2.0)
+    assert done["status"] == "review_approved" and done["turn_id"] == 1 and "通过人工复核" in done["text"]
+    # A replayed decision changes nothing.
+    p.produce(REVIEW_DECISIONS, key=session_id.encode(),
+              value=codec.encode("ReviewDecision", decision, REVIEW_DECISIONS))
+    p.flush(10)
+    assert collect(out, codec, "Reply", lambda r: r["session_id"] == session_id, 1, timeout=3) == []
