@@ -76,6 +76,10 @@ class Settings(BaseSettings):
         """Settings as a dict with secrets masked, for logs and `--help` output."""
         return self.model_dump(mode="json")
 
+    def neo4j_auth(self) -> tuple[str, str] | None:
+        password = self.neo4j.password.get_secret_value()
+        return (self.neo4j.user, password) if password else None
+
     def intent_model_dir(self) -> Path:
         return self.intent.model_dir or self.run_dir / "models" / f"intent-{self.intent.backend}"
 

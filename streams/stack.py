@@ -55,6 +55,11 @@ class Stack:
             self.log(f"{svc.name} ready on 127.0.0.1:{svc.port} in {time.monotonic() - t:.1f}s")
         created = ensure_topics(self.settings)
         self.log(f"topics: {len(created)} created" if created else "topics: all present")
+        if self.with_neo4j:
+            from engines.graph.load import ensure_catalogue
+
+            loaded = ensure_catalogue(self.settings)
+            self.log("knowledge graph: catalogue loaded" if loaded else "knowledge graph: up to date")
 
     # -- python processes ----------------------------------------------------------------
     def _spawn(self, name: str, args: list[str]) -> int:

@@ -56,10 +56,12 @@ PIPELINE: tuple[TopicSpec, ...] = (
     TopicSpec(HANDOFF, "Handoff", "sessions handed to the agent desk"),
     TopicSpec(AUDIT, "AuditRecord", "decision evidence, kept 180 days", retention_ms=180 * DAY_MS),
     TopicSpec(DEADLETTER, "DeadLetter", "records no stage could process", retention_ms=30 * DAY_MS),
-    TopicSpec(KNOWLEDGE_UPDATES, None, "product, rate and FAQ changes applied while running"),
+    TopicSpec(KNOWLEDGE_UPDATES, "KnowledgeUpdate", "product, rate and FAQ changes applied while running"),
 )
 
-STAGES = ("asr", "intent", "state", "retrieval", "generation", "compliance", "escalation")
+# Every customer turn crosses these, in this order; the knowledge stage applies live updates.
+TURN_STAGES = ("asr", "intent", "state", "retrieval", "generation", "compliance", "escalation")
+STAGES = (*TURN_STAGES, "knowledge")
 
 # Faust tables per stage; their changelogs must exist with the source's partition count.
 TABLES = {"state": ("dialogue_state",), "escalation": ("replied_turns", "pending_reviews")}

@@ -1,16 +1,36 @@
-"""Faust agent of the retrieval stage."""
+"""Faust agent of the retrieval stage: Neo4j lookups plus a FAISS FAQ index kept fresh."""
 from __future__ import annotations
+
+import logging
 
 import faust
 
-from agents.retrieval.logic import SeedFaqIndex, retrieve
+from agents.retrieval.faq_index import FaqVectors
+from agents.retrieval.logic import retrieve
+from engines.embeddings import load_embedder
+from engines.graph.neo4j_store import Neo4jKnowledgeGraph
 from streams.app import stage_agent, stage_runner
-from streams.settings import REPO_DIR, Settings
+from streams.settings import Settings
 from streams.topics import DIALOGUE_STATE
+
+log = logging.getLogger(__name__)
+REFRESH_SECONDS = 1.0
 
 
 def register(app: faust.App, settings: Settings) -> None:
     runner = stage_runner(app, "retrieval", "DialogueState", settings)
-    index = SeedFaqIndex.from_jsonl(REPO_DIR / "data" / "faq_seed.jsonl")
+    graph = Neo4jKnowledgeGraph(settings.neo4j.uri, auth=settings.neo4j_auth())
+    faqs = FaqVectors(load_embedder())
+    faqs.refresh(graph)
 
-    stage_agent(app, runner, DIALOGUE_STATE, lambda s: retrieve(s, index))
+    @app.timer(interval=REFRESH_SECONDS)
+    async def refresh_faqs() -> None:
+        try:
+            changed = faqs.refresh(graph)
+        except Exception:  # a graph hiccup must not stop the worker; the next tick retries
+            log.exception("FAQ index refresh failed")
+            return
+        if changed:
+            log.info("FAQ index: %d entries changed, now version %d", changed, faqs.version)
+
+    stage_agent(app, runner, DIALOGUE_STATE, lambda s: retrieve(s, graph, faqs.search))

@@ -1,66 +1,82 @@
-"""Retrieval stage (skeleton): seed FAQ passages matched by task and character bigrams.
+"""Retrieval stage: intent and slots become graph lookups, the utterance a vector search over FAQs;
+the results are fused, deduplicated and carried with their source ids into a Context event.
 
-The knowledge issue replaces the index with Neo4j + FAISS behind the same call.
+Pure: the graph and the FAQ search are injected (Neo4j and FAISS in the worker, fakes in tests).
+Withdrawn products never come back from the graph, so they never reach a Context.
 """
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from agents.turn import carry
+from engines.graph import KnowledgeGraph
 from streams.stage import Emit
 from streams.topics import CONTEXT
 
-TOP_K = 3
+TOP_FAQS = 4
+MAX_FACTS = 6
+LOAN_TASKS = {"loan_inquiry", "repayment_calc"}
+WEALTH_TASKS = {"wealth_inquiry", "wealth_calc", "risk_assessment"}
+TYPE_TASKS = {"insurance": "insurance", "credit_card": "credit_card"}
+FaqSearch = Callable[[str, int, dict[str, float]], list[tuple[dict[str, Any], float]]]
 
 
-@dataclass(frozen=True)
-class Passage:
-    source_id: str
-    intent: str
-    title: str
-    content: str
+def _range(low: Any, high: Any, unit: str) -> str:
+    if low is None and high is None:
+        return ""
+    if low == high or high is None:
+        return f"{low}{unit}"
+    if low is None:
+        return f"最高{high}{unit}"
+    return f"{low}–{high}{unit}"
 
 
-def bigrams(text: str) -> set[str]:
-    compact = "".join(text.split())
-    return {compact[i:i + 2] for i in range(len(compact) - 1)}
+def product_fact(p: dict[str, Any], score: float) -> dict[str, Any]:
+    parts = [p.get("description") or ""]
+    label = "业绩比较基准" if p["type"] == "wealth" else "年化利率"
+    if p.get("rate_min") is not None:
+        parts.append(f"{label}{_range(p.get('rate_min'), p.get('rate_max'), '%')}")
+    if p.get("term_min") is not None:
+        parts.append(f"期限{_range(p.get('term_min'), p.get('term_max'), '个月')}")
+    if p.get("amount_min") is not None or p.get("amount_max") is not None:
+        parts.append(f"金额{_range(p.get('amount_min'), p.get('amount_max'), '元')}")
+    if p.get("risk_level"):
+        parts.append(f"风险等级{p['risk_level']}")
+    return {"source_id": p["id"], "kind": "product", "title": p["name"], "content": "；".join(x for x in parts if x),
+            "score": score}
 
 
-class SeedFaqIndex:
-    """Ranks passages: same task as the turn counts most, then bigram overlap with the text."""
-
-    def __init__(self, passages: list[Passage]) -> None:
-        self.passages = passages
-        self._grams = [bigrams(p.title + p.content) for p in passages]
-
-    @classmethod
-    def from_jsonl(cls, path: Path) -> SeedFaqIndex:
-        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        return cls([Passage(r["id"], r["intent"], r["title"], r["content"]) for r in rows])
-
-    def search(self, text: str, task: str | None, k: int = TOP_K) -> list[tuple[Passage, float]]:
-        query = bigrams(text)
-        scored = []
-        for passage, grams in zip(self.passages, self._grams, strict=True):
-            overlap = len(query & grams) / (len(query) or 1)
-            score = (1.0 if task and passage.intent == task else 0.0) + overlap
-            if score > 0.05:
-                scored.append((passage, round(score, 4)))
-        scored.sort(key=lambda pair: -pair[1])
-        return scored[:k]
+def graph_facts(task: str | None, slots: dict[str, str], graph: KnowledgeGraph) -> list[dict[str, Any]]:
+    if task in LOAN_TASKS:
+        amount = int(float(slots["amount"])) if "amount" in slots else None
+        products = graph.loan_products(slots.get("loan_purpose"), amount)
+    elif task in WEALTH_TASKS:
+        # Suitability is a hard rule: without a known level only C1-suitable (R1) products are shown.
+        products = graph.suitable_wealth(slots.get("customer_risk", "C1"))
+    elif task in TYPE_TASKS:
+        products = graph.products_of_type(TYPE_TASKS[task])
+    else:
+        return []
+    return [product_fact(row["product"], 1.0 - 0.01 * i) for i, row in enumerate(products)]
 
 
-def retrieve(state: dict[str, Any], index: SeedFaqIndex) -> list[Emit]:
+def faq_facts(text: str, intent: str, confidence: float, faq_search: FaqSearch) -> list[dict[str, Any]]:
+    return [{"source_id": faq["id"], "kind": "faq", "title": faq["question"], "content": faq["answer"],
+             "score": round(score, 4)} for faq, score in faq_search(text, TOP_FAQS, {intent: confidence})]
+
+
+def retrieve(state: dict[str, Any], graph: KnowledgeGraph, faq_search: FaqSearch) -> list[Emit]:
     task = state["intent"] if state["intent"] != "other" else state.get("active_task")
-    facts = [
-        {"source_id": p.source_id, "kind": "faq", "title": p.title, "content": p.content, "score": score}
-        for p, score in index.search(state["text"], task)
-    ]
+    facts: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    faqs = faq_facts(state["text"], state["intent"], state.get("confidence", 0.0), faq_search)
+    for fact in [*graph_facts(task, state.get("slots", {}), graph), *faqs]:
+        if fact["source_id"] not in seen:
+            seen.add(fact["source_id"])
+            facts.append(fact)
     return [Emit(CONTEXT, "Context", {
         **carry(state, "text", "intent", "confidence", "slots", "active_task", "emotion",
                 "emotion_trajectory", "needs_clarification"),
-        "facts": facts,
+        "facts": facts[:MAX_FACTS],
     })]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from streams.topics import REPLY_OUT, STAGES
+from streams.topics import REPLY_OUT, TURN_STAGES
 from streams.tracing import trace_id_of
 from tests.integration.conftest import spans
 from tests.integration.kafka_io import collect, producer, send_turn, tail_consumer
@@ -29,7 +29,7 @@ def test_four_turns_come_back_in_order_with_one_trace_each(stack, settings, code
     for span in spans(settings):
         by_trace[span["trace_id"]].add(span["name"])
     for trace_id in traces.values():
-        assert set(STAGES) <= by_trace[trace_id], by_trace[trace_id]
+        assert set(TURN_STAGES) <= by_trace[trace_id], by_trace[trace_id]
 
 
 def test_replayed_turn_yields_no_second_reply(stack, settings, codec, session_id):

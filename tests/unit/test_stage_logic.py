@@ -10,7 +10,6 @@ from agents.generation.logic import compose
 from agents.generation.repayment import equal_instalment
 from agents.intent.logic import understand
 from agents.intent.slots import extract_slots
-from agents.retrieval.logic import SeedFaqIndex, retrieve
 from agents.state.logic import MEMORY_TURNS, advance
 from engines.classifiers.keyword import KeywordIntentClassifier
 from streams.settings import REPO_DIR
@@ -98,15 +97,6 @@ def test_state_remembers_twenty_turns():
         state, _ = advance(state, nlu(turn, f"第{turn}句"))
     assert len(state["history"]) == MEMORY_TURNS == 20
     assert state["history"][0]["turn_id"] == 6 and state["turn_count"] == 25
-
-
-def test_retrieval_prefers_the_task_and_keeps_source_ids():
-    index = SeedFaqIndex.from_jsonl(REPO_DIR / "data" / "faq_seed.jsonl")
-    state, _ = advance(None, nlu(1, "银行卡丢了怎么挂失", "card_security"))
-    [emit] = retrieve(state, index)
-    facts = emit.datum["facts"]
-    assert facts and facts[0]["source_id"] == "faq-sec-001"
-    assert len({f["source_id"] for f in facts}) == len(facts)
 
 
 def test_repayment_matches_an_independent_schedule():

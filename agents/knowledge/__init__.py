@@ -1,0 +1,1 @@
+"""The knowledge stage: applies live updates to the graph."""

@@ -1,0 +1,110 @@
+"""FAISS index over L2-normalised vectors (inner product = cosine), type chosen by size.
+
+Flat (exact) under ``HNSW_FROM`` vectors, HNSW from there, IVF when asked. When FAISS sees a GPU
+(faiss-gpu) Flat and IVF indexes move to it with ``index_cpu_to_gpu``; HNSW has no GPU form and
+stays on the CPU. Updates and removals go through an id map; HNSW cannot delete, so removed ids
+are tombstoned and filtered from results, and the index is rebuilt when tombstones pile up.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+HNSW_FROM = 20_000
+
+
+def choose_kind(n: int) -> str:
+    return "flat" if n < HNSW_FROM else "hnsw"
+
+
+class FaissIndex:
+    def __init__(self, dim: int, kind: str = "flat", *, nlist: int = 256, hnsw_m: int = 32, use_gpu: bool | None = None) -> None:
+        import faiss
+
+        self.faiss = faiss
+        self.dim = dim
+        self.kind = kind
+        self.nlist = nlist
+        self.hnsw_m = hnsw_m
+        self.use_gpu = faiss.get_num_gpus() > 0 if use_gpu is None else use_gpu
+        self._ids: dict[str, int] = {}
+        self._names: dict[int, str] = {}
+        self._vectors: dict[int, np.ndarray] = {}
+        self._tombstones: set[int] = set()
+        self._next = 0
+        self._index = self._new_index()
+
+    def _new_index(self):  # type: ignore[no-untyped-def]
+        faiss = self.faiss
+        if self.kind == "flat":
+            index = faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
+        elif self.kind == "hnsw":
+            graph = faiss.IndexHNSWFlat(self.dim, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            graph.hnsw.efSearch = 64
+            graph.hnsw.efConstruction = 80
+            index = faiss.IndexIDMap2(graph)
+        elif self.kind == "ivf":
+            quantizer = faiss.IndexFlatIP(self.dim)
+            index = faiss.IndexIVFFlat(quantizer, self.dim, self.nlist, faiss.METRIC_INNER_PRODUCT)
+            index.nprobe = 16
+        else:
+            raise ValueError(f"unknown index kind {self.kind!r}: flat | hnsw | ivf")
+        if self.use_gpu and self.kind in ("flat", "ivf"):
+            index = faiss.index_cpu_to_gpu(faiss.StandardGpuResources(), 0, index)
+        return index
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def train(self, sample: np.ndarray) -> None:
+        """IVF needs its coarse centroids before the first add."""
+        if self.kind == "ivf" and not self._index.is_trained:
+            self._index.train(np.ascontiguousarray(sample, dtype=np.float32))
+
+    def upsert(self, ids: list[str], vectors: np.ndarray) -> None:
+        if not ids:
+            return
+        self.remove([i for i in ids if i in self._ids])
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        numbers = np.arange(self._next, self._next + len(ids), dtype=np.int64)
+        self._next += len(ids)
+        for name, number, vec in zip(ids, numbers, vectors, strict=True):
+            self._ids[name] = int(number)
+            self._names[int(number)] = name
+            self._vectors[int(number)] = vec
+        self.train(vectors)
+        self._index.add_with_ids(vectors, numbers)
+
+    def remove(self, ids: list[str]) -> None:
+        numbers = [self._ids.pop(i) for i in ids if i in self._ids]
+        if not numbers:
+            return
+        for n in numbers:
+            self._names.pop(n, None)
+            self._vectors.pop(n, None)
+        if self.kind == "hnsw":
+            self._tombstones.update(numbers)
+            if len(self._tombstones) > max(1000, len(self._ids) // 5):
+                self._rebuild()
+        else:
+            self._index.remove_ids(np.asarray(numbers, dtype=np.int64))
+
+    def _rebuild(self) -> None:
+        self._index = self._new_index()
+        self._tombstones.clear()
+        if self._vectors:
+            numbers = np.fromiter(self._vectors, dtype=np.int64)
+            vectors = np.stack([self._vectors[n] for n in numbers])
+            self.train(vectors)
+            self._index.add_with_ids(vectors, numbers)
+
+    def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
+        if not self._ids:
+            return [[] for _ in range(len(vectors))]
+        extra = min(len(self._tombstones), 64)
+        scores, numbers = self._index.search(np.ascontiguousarray(vectors, dtype=np.float32), k + extra)
+        out = []
+        for row_scores, row_numbers in zip(scores, numbers, strict=True):
+            row = [(self._names[int(n)], float(s)) for s, n in zip(row_scores, row_numbers, strict=True)
+                   if n >= 0 and int(n) in self._names]
+            out.append(row[:k])
+        return out
