@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install setup run up down status test test-unit test-integration bench-transport \
-        models train-intent corpus bench-intent quality \
+        models train-intent corpus bench-intent bench-retrieval quality \
         chat crm-sink gateway topics lint schemas-check schemas-lock clean
 
 help: ## List every target
@@ -76,6 +76,9 @@ corpus: $(STAMP) ## Rebuild data/intents/{train,dev,test}.tsv from data/intents/
 
 bench-intent: setup ## Intent backends side by side on the test split
 	$(BIN)/python -m benchmarks.intent
+
+bench-retrieval: setup ## Retrieval recall@5, latency at catalogue size and 120k/850k, FAISS kinds side by side
+	$(BIN)/python -m benchmarks.retrieval
 
 quality: setup ## QUALITY.md evaluations on the project's own held-out files
 	$(BIN)/python -m benchmarks.quality intent data/intents/test.tsv

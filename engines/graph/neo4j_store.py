@@ -70,7 +70,8 @@ class Neo4jKnowledgeGraph:
     def __init__(self, uri: str, auth: tuple[str, str] | None = None, database: str | None = None) -> None:
         from neo4j import GraphDatabase
 
-        self.driver = GraphDatabase.driver(uri, auth=auth)
+        # Notifications (e.g. "property key does not exist" before a first write) are not errors here.
+        self.driver = GraphDatabase.driver(uri, auth=auth, notifications_min_severity="OFF")
         self.database = database
 
     def close(self) -> None:

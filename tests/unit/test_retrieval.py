@@ -134,4 +134,4 @@ def test_faiss_kinds_agree_on_exact_matches_and_updates(kind):
 
 
 def test_index_kind_is_chosen_by_size():
-    assert choose_kind(500) == "flat" and choose_kind(200_000) == "hnsw"
+    assert choose_kind(500) == "flat" and choose_kind(200_000) == "ivf"
