@@ -10,6 +10,7 @@ import re
 from typing import Any, Protocol
 
 from agents.audit import audit_record
+from agents.compliance.dynamic import dynamic_findings
 from agents.compliance.lexicon import Hit, Lexicon, LexiconEntry
 from agents.compliance.pii import mask_pii
 from agents.turn import carry
@@ -63,8 +64,13 @@ def rewrite(text: str, hits: list[Hit]) -> str:
 
 
 def review(draft: dict[str, Any], lexicon: Lexicon, now_ms: int, model: ViolationModel | None = None,
-           threshold: float = 0.5) -> list[Emit]:
+           threshold: float = 0.5, products: dict[str, dict[str, Any] | None] | None = None) -> list[Emit]:
+    """Decide on one draft. ``products`` maps the product ids the draft cites to their graph nodes
+    (None when unknown); given, the dynamic layer checks existence, sale status, rates and suitability."""
     hits = assess(draft["text"], lexicon, model, threshold)
+    if products is not None:
+        hits += dynamic_findings(draft["text"], draft.get("source_ids", []), products,
+                                 draft.get("slots", {}).get("customer_risk"))
     if any(h.entry.severity == "block" for h in hits):
         status, text = "blocked", BLOCKED_REPLY
     elif hits:

@@ -16,17 +16,37 @@ from streams.topics import AUDIT, HANDOFF, REPLY_OUT, REVIEW
 HANDOFF_NOTE = "已为您转接人工客服，请稍候，客服接入后会继续为您服务。"
 
 
+NEGATIVE = ("negative", "angry")
+# L1 compensation the bot may offer on its own; anything larger is a human's decision.
+L1_OFFER = "为表歉意，我们可为您减免一次相关手续费（最高200元）或赠送2,000积分，回复“接受”即可为您办理。"
+
+
+def complaint_tier(reply: dict[str, Any]) -> str | None:
+    """L2 (expert seat) for anger or a repeated complaint, L1 (automatic offer) for a displeased one."""
+    if reply["intent"] != "complaint":
+        return None
+    emotion = reply.get("emotion", "neutral")
+    repeated = sum(e in NEGATIVE for e in reply.get("emotion_trajectory", [])) >= 2
+    if emotion == "angry" or (emotion == "negative" and repeated):
+        return "L2"
+    if emotion == "negative":
+        return "L1"
+    return None
+
+
 def handoff_reason(reply: dict[str, Any]) -> str | None:
     if reply["status"] == "blocked":
         return "compliance_block"
     if reply["intent"] == "human_agent":
         return "explicit_request"
-    if reply["intent"] == "complaint" and reply.get("emotion") == "negative":
+    if complaint_tier(reply) == "L2":
         return "complaint"
     return None
 
 
 def summarise(reply: dict[str, Any], reason: str) -> str:
+    if reason == "complaint":
+        reason = "投诉升级（L2）"
     slots = "，".join(f"{k}={v}" for k, v in sorted(reply.get("slots", {}).items())) or "无"
     return f"转人工原因：{reason}；当前意图：{reply['intent']}；已知信息：{slots}；情绪：{reply.get('emotion', 'neutral')}。"
 
@@ -39,6 +59,12 @@ def finalise(reply: dict[str, Any], last_replied_turn: int | None, now_ms: int) 
     reason = handoff_reason(reply)
     out = dict(reply, replied_at_ms=now_ms, handoff=reason is not None)
     emits = []
+    tier = complaint_tier(reply)
+    if tier == "L1" and reply["status"] != "blocked":
+        out["text"] = out["text"] + L1_OFFER
+        emits.append(Emit(AUDIT, "AuditRecord", audit_record(
+            "escalation", reply["session_id"], reply["turn_id"], "complaint.l1_offer",
+            {"tier": "L1", "offer": "fee_waiver<=200|points=2000"}, now_ms)))
     if reply.get("review_op") and reply["status"] != "blocked":
         emits.append(Emit(REVIEW, "Handoff", {
             **carry(reply, "intent", "slots", "emotion_trajectory", "compliance_flags"),

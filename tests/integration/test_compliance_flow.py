@@ -34,7 +34,7 @@ def test_an_angry_complaint_is_handed_to_a_human_with_summary_and_state(stack, s
     [(handoff, _)] = collect(handoffs, codec, "Handoff", lambda h: h["session_id"] == session_id, 1)
     assert handoff["reason"] == "complaint" and handoff["turn_id"] == 2
     assert "投诉" in handoff["summary"] or "complaint" in handoff["summary"]
-    assert handoff["slots"]["amount"] == "300000" and handoff["emotion_trajectory"][-1] == "negative"
+    assert handoff["slots"]["amount"] == "300000" and handoff["emotion_trajectory"][-1] == "angry"
 
 
 def test_changing_the_reserved_phone_waits_for_an_approval(stack, settings, codec, session_id):

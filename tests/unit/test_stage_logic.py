@@ -169,7 +169,8 @@ def test_escalation_replies_once_per_turn():
 
 @pytest.mark.parametrize("over,reason", [
     ({"intent": "human_agent"}, "explicit_request"),
-    ({"intent": "complaint", "emotion": "negative"}, "complaint"),
+    ({"intent": "complaint", "emotion": "angry"}, "complaint"),
+    ({"intent": "complaint", "emotion": "negative", "emotion_trajectory": ["negative", "negative"]}, "complaint"),
     ({"status": "blocked"}, "compliance_block"),
 ])
 def test_escalation_hands_off(over, reason):
@@ -181,3 +182,10 @@ def test_escalation_hands_off(over, reason):
 def test_calm_complaint_stays_with_the_bot():
     [reply] = finalise(checked(1, intent="complaint", emotion="neutral"), None, now_ms=9)
     assert reply.datum["handoff"] is False
+
+
+def test_displeased_complaint_gets_an_l1_offer_within_policy_and_an_audit():
+    reply, audit = finalise(checked(1, intent="complaint", emotion="negative", emotion_trajectory=["negative"]),
+                            None, now_ms=9)
+    assert reply.datum["handoff"] is False and "最高200元" in reply.datum["text"]
+    assert audit.datum["action"] == "complaint.l1_offer"

@@ -1,0 +1,36 @@
+"""Emotion of one turn: angry | negative | neutral | positive.
+
+Evidence combined: a domain lexicon of strong and mild negative cues, intensifiers (repeated
+"！" or "？"), positive cues, and the intent classifier's probability that the turn is a complaint.
+Calm descriptions of bad events ("我的卡丢了怎么挂失") stay neutral: they carry no emotion cue.
+"""
+from __future__ import annotations
+
+import re
+
+from engines.text import normalise
+
+STRONG = ("投诉", "曝光", "12378", "银保监", "金融监管", "监管局", "消协", "骗子", "垃圾", "破银行", "气死", "滚",
+          "坑人", "太坑", "黑心", "无耻", "报警", "律师", "起诉", "赔钱", "赔偿", "受够", "什么玩意", "忍无可忍",
+          "欺诈", "混蛋", "流氓", "媒体", "找记者", "差评", "去死")
+MILD = ("失望", "不满", "着急", "急死", "怎么回事", "为什么还", "一直没", "太慢", "太差", "很差", "烦", "无语",
+        "离谱", "搞什么", "凭什么", "乱扣", "乱收", "莫名其妙", "又扣", "可真行", "能不能快点", "到底", "坑",
+        "不合理", "被骗", "钱被转走", "盗刷", "受不了", "郁闷", "生气", "不靠谱", "敷衍", "踢皮球", "没人管")
+POSITIVE = ("谢谢", "感谢", "满意", "太好了", "不错", "给力", "辛苦了", "点赞", "好评", "专业", "很快", "解决了")
+INTENSIFIER = re.compile(r"[!！]{2,}|[?？]{2,}|[!！][?？]|[?？][!！]")
+
+
+def detect_emotion(text: str, complaint_probability: float = 0.0) -> str:
+    t = normalise(text)
+    strong = sum(cue in t for cue in STRONG)
+    mild = sum(cue in t for cue in MILD)
+    positive = sum(cue in t for cue in POSITIVE)
+    intense = bool(INTENSIFIER.search(t))
+    negative_score = 2 * strong + mild + (1 if intense else 0) + (1 if complaint_probability >= 0.5 else 0)
+    if strong and (intense or complaint_probability >= 0.5 or strong >= 2 or mild):
+        return "angry"
+    if negative_score >= 1 and (strong or mild or complaint_probability >= 0.5):
+        return "negative"
+    if positive and not (strong or mild):
+        return "positive"
+    return "neutral"
