@@ -132,6 +132,7 @@ def compliance(file: Path = typer.Argument(..., exists=True, dir_okay=False, hel
     from agents.compliance.agent import default_model
     from agents.compliance.lexicon import default_lexicon
     from agents.compliance.logic import review
+    from agents.compliance.model import read_labelled
     from engines.classifiers import ClassifierError
 
     settings = get_settings()
@@ -141,13 +142,12 @@ def compliance(file: Path = typer.Argument(..., exists=True, dir_okay=False, hel
     except ClassifierError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
+    try:
+        rows = read_labelled(file)
+    except ClassifierError as exc:
+        raise typer.BadParameter(str(exc)) from exc
     tp = fp = fn = n = 0
-    for line_no, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        label, sep, text = line.partition("\t")
-        if not sep or label not in ("violation", "clean"):
-            raise typer.BadParameter(f"{file}:{line_no}: want 'violation|clean<TAB>text'")
+    for label, text in rows:
         n += 1
         draft = {"session_id": "eval", "turn_id": n, "customer_id": None, "channel": "web", "received_at_ms": 0,
                  "intent": "other", "confidence": 1.0, "text": text, "composer": "eval", "source_ids": [],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from engines.classifiers import read_tsv
 from engines.classifiers.linear import LinearIntentClassifier
 from streams.settings import REPO_DIR
 
@@ -27,15 +28,8 @@ class SentenceViolationModel:
 
 
 def read_labelled(path: Path) -> list[tuple[str, str]]:
-    rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        label, sep, text = line.partition("\t")
-        if not sep or label not in ("violation", "clean"):
-            raise ValueError(f"{path}:{n}: want 'violation|clean<TAB>text'")
-        rows.append((label, text))
-    return rows
+    """``violation|clean<TAB>reply`` rows (the QUALITY.md compliance format)."""
+    return read_tsv(path, ("violation", "clean"))
 
 
 def train(path: Path = TRAIN_TSV) -> LinearIntentClassifier:

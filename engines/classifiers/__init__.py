@@ -33,14 +33,14 @@ class IntentClassifier(Protocol):
     def classify_batch(self, texts: list[str]) -> list[IntentResult]: ...
 
 
-def read_tsv(path: Path) -> list[tuple[str, str]]:
-    """``label<TAB>text`` rows (QUALITY.md format); raises on unknown labels or malformed lines."""
+def read_tsv(path: Path, labels: tuple[str, ...] = INTENT_LABELS) -> list[tuple[str, str]]:
+    """``label<TAB>text`` rows (QUALITY.md formats); raises on unknown labels or malformed lines."""
     rows = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         label, sep, text = line.partition("\t")
-        if not sep or label not in INTENT_LABELS:
+        if not sep or label not in labels:
             raise ClassifierError(f"{path}:{n}: want '<label>\\t<text>' with a known label, got {line[:60]!r}")
         rows.append((label, text))
     return rows
