@@ -50,9 +50,19 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port free now, chosen below Linux's ephemeral range (32768+): an OS-assigned port could be
+    handed to some client's outgoing connection before our JVM binds it."""
+    import random
+
+    for _ in range(200):
+        port = random.randrange(20000, 32000)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise ServiceError("no free port found in 20000-32000")
 
 
 def pid_alive(pid: int) -> bool:

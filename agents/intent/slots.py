@@ -42,8 +42,8 @@ DOUBLE = re.compile(r"(金额|额度|贷款)?(也)?(翻[一1]?倍|翻[一1]番|�
 TERM_CHANGE = re.compile(r"(延长|多分|再加|加|缩短|少分|减少|减)\s*(\d+|半)\s*(年|个月|期)?")
 TERM_DOUBLE = re.compile(r"(期限|年限|时间)(也)?(翻[一1]?倍|加倍)")
 # A clause about something else (a deposit, a card, a past loan, age, income) never fills loan slots.
-OTHER_TOPIC = re.compile(r"上次|之前|以前|别的银行|信用卡|定期|存款|存单|起存|起购|理财|违约金|罚息|手续费|月供|每期还|"
-                         r"每月还|每个月还|车价|岁|工作|收入|月入|年入|工资|月薪|年薪|限额|[一1]天|每天|单笔|余额|"
+OTHER_TOPIC = re.compile(r"上次|之前|以前|别的银行|信用卡|定期|存款|存单|起存|起购|理财|违约金|罚息|手续费|月供|"
+                         r"(每月|每个月|每期)还\s*\d|车价|岁|工作|收入|月入|年入|工资|月薪|年薪|限额|[一1]天|每天|单笔|余额|"
                          r"存了|利息是|还了|扣了|扣款|扣费|负债|欠款|欠了|外债|房龄|车龄|工龄|社保|公积金|营业执照|单位")
 # Weaker hints of another topic: they veto a clause only when it says nothing of borrowing.
 OTHER_UNLESS_LOAN = re.compile(r"学费|房价|首付|预算|缺口")

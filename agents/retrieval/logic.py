@@ -32,19 +32,27 @@ def _range(low: Any, high: Any, unit: str) -> str:
     return f"{low}–{high}{unit}"
 
 
+AMOUNT_LABEL = {"insurance": "保额", "credit_card": "额度", "wealth": "起购及上限", "deposit": "起存及上限"}
+
+
 def product_fact(p: dict[str, Any], score: float) -> dict[str, Any]:
-    parts = [p.get("description") or ""]
+    parts = []
     label = "业绩比较基准" if p["type"] == "wealth" else "年化利率"
     if p.get("rate_min") is not None:
         parts.append(f"{label}{_range(p.get('rate_min'), p.get('rate_max'), '%')}")
     if p.get("term_min") is not None:
         parts.append(f"期限{_range(p.get('term_min'), p.get('term_max'), '个月')}")
     if p.get("amount_min") is not None or p.get("amount_max") is not None:
-        parts.append(f"金额{_range(p.get('amount_min'), p.get('amount_max'), '元')}")
+        label = AMOUNT_LABEL.get(p["type"], "金额")
+        parts.append(f"{label}{_range(p.get('amount_min'), p.get('amount_max'), '元')}")
     if p.get("risk_level"):
         parts.append(f"风险等级{p['risk_level']}")
-    return {"source_id": p["id"], "kind": "product", "title": p["name"], "content": "；".join(x for x in parts if x),
-            "score": score}
+    description = (p.get("description") or "").strip()
+    if description and not description.endswith(("。", "！", "？")):
+        description += "。"
+    summary = f"{'，'.join(parts)}。" if parts else ""
+    return {"source_id": p["id"], "kind": "product", "title": p["name"],
+            "content": f"{p['name']}：{description}{summary}", "score": score}
 
 
 def graph_facts(task: str | None, slots: dict[str, str], graph: KnowledgeGraph) -> list[dict[str, Any]]:

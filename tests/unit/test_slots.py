@@ -21,6 +21,8 @@ from agents.intent.slots import apply_change, extract_slots, prepare
     # the case jionlp misreads
     ("三十五万元，分36期", {"amount": "350000", "term_months": "36"}),
     ("贷30万，年化4.8%，分3年", {"amount": "300000", "annual_rate": "4.8", "term_months": "36"}),
+    ("年化4.8%，分3年，等额本息每月还多少", {"annual_rate": "4.8", "term_months": "36"}),
+    ("车贷36期，每期还两千八", {"loan_purpose": "购车", "term_months": "36"}),
     ("一百二十万分十年", {"amount": "1200000", "term_months": "120"}),
     ("我要借3万5", {"amount": "35000"}),
     ("一万二，十八个月", {"amount": "12000", "term_months": "18"}),
