@@ -16,7 +16,7 @@ Withdrawn products keep their node (history) with on_sale = false; every lookup 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from engines.graph import RISK_RANK
@@ -235,7 +235,3 @@ def load_catalogue(graph: Neo4jKnowledgeGraph, products: list[dict[str, Any]], r
         graph.load_regulations(regulations, bar)
         graph.load_faqs(faqs, version, bar)
     graph.bump_version()
-
-
-def rows_of(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    return list(items)
