@@ -60,3 +60,19 @@ def test_changing_the_reserved_phone_waits_for_an_approval(stack, settings, code
               value=codec.encode("ReviewDecision", decision, REVIEW_DECISIONS))
     p.flush(10)
     assert collect(out, codec, "Reply", lambda r: r["session_id"] == session_id, 1, timeout=3) == []
+
+
+def test_service_metrics_read_from_the_topics(stack, settings, codec, session_id):
+    from streams.metrics import collect as collect_metrics
+
+    before = collect_metrics(settings)
+    out = tail_consumer(settings.kafka.bootstrap, REPLY_OUT)
+    p = producer(settings.kafka.bootstrap)
+    send_turn(p, codec, session_id, 1, "你好")
+    send_turn(p, codec, session_id, 2, "给我转人工")
+    replies = collect(out, codec, "Reply", lambda r: r["session_id"] == session_id, 2)
+    assert len(replies) == 2
+    after = collect_metrics(settings)
+    assert after.replies - before.replies == 2
+    assert after.handoff_reasons["explicit_request"] - before.handoff_reasons["explicit_request"] == 1
+    assert 0 < after.takeover_rate <= 1

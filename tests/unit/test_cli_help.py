@@ -12,7 +12,7 @@ from streams.settings import REPO_DIR
     ("streams.gateway", "--port"), ("streams.crm_sink", "--db"), ("schemas.lock", "check"),
     ("infra", "fetch"), ("benchmarks.transport", "--burst"), ("benchmarks.peers", "raw | faust"),
     ("benchmarks.quality", "compliance"), ("benchmarks.intent", "--backends"), ("benchmarks.retrieval", "--scale"),
-    ("benchmarks.emotion", "--strength"),
+    ("benchmarks.emotion", "--strength"), ("streams.metrics", "--since-minutes"),
     ("engines.classifiers.train", "compliance"), ("engines.graph.load", "--force"), ("engines.graph.scale", "--uri"),
 ])
 def test_every_command_has_help(module, words):
