@@ -22,6 +22,7 @@ REPLY_CHECKED = "cs.reply.checked.v1"
 REPLY_OUT = "cs.reply.out.v1"
 REVIEW = "cs.review.v1"
 REVIEW_DECISIONS = "cs.review.decisions.v1"
+AGENT_MESSAGES = "cs.agent.messages.v1"
 HANDOFF = "cs.handoff.v1"
 AUDIT = "cs.audit.v1"
 DEADLETTER = "cs.deadletter.v1"
@@ -53,7 +54,8 @@ PIPELINE: tuple[TopicSpec, ...] = (
     TopicSpec(REPLY_OUT, "Reply", "replies for the customer; the CRM and channels consume it"),
     TopicSpec(REVIEW, "Handoff", "high-risk operations awaiting human confirmation"),
     TopicSpec(REVIEW_DECISIONS, "ReviewDecision", "reviewers' approve/reject decisions on held operations"),
-    TopicSpec(HANDOFF, "Handoff", "sessions handed to the agent desk"),
+    TopicSpec(HANDOFF, "Handoff", "sessions handed to the agent desk, and customer messages while a human owns them"),
+    TopicSpec(AGENT_MESSAGES, "AgentMessage", "the agent desk: take over, reply, hand back"),
     TopicSpec(AUDIT, "AuditRecord", "decision evidence, kept 180 days", retention_ms=180 * DAY_MS),
     TopicSpec(DEADLETTER, "DeadLetter", "records no stage could process", retention_ms=30 * DAY_MS),
     TopicSpec(KNOWLEDGE_UPDATES, "KnowledgeUpdate", "product, rate and FAQ changes applied while running"),
@@ -64,7 +66,7 @@ TURN_STAGES = ("asr", "intent", "state", "retrieval", "generation", "compliance"
 STAGES = (*TURN_STAGES, "knowledge")
 
 # Faust tables per stage; their changelogs must exist with the source's partition count.
-TABLES = {"state": ("dialogue_state",), "escalation": ("replied_turns", "pending_reviews")}
+TABLES = {"state": ("dialogue_state",), "escalation": ("replied_turns", "pending_reviews", "session_owners")}
 
 
 def app_id(settings: Settings, stage: str) -> str:

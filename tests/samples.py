@@ -40,6 +40,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
                        "decided_at_ms": 1},
     "KnowledgeUpdate": {"update_id": "u-1", "kind": "rate_change", "product_id": "P-LOAN-001", "faq_id": None,
                         "payload": "{\"rate_min\": 3.1, \"rate_max\": 5.2}", "issued_at_ms": 1},
+    "AgentMessage": {"message_id": "m-1", "session_id": "s-1", "agent_id": "a-9", "action": "reply", "text": "您好",
+                     "sent_at_ms": 1},
     "DeadLetter": {"source_topic": "cs.utterance.in.v1", "partition": 0, "offset": 7, "reason": "undecodable",
                    "error": "x", "stage": "asr", "key": b"s-1", "payload": b"\x01\x02", "payload_size": 2,
                    "ts_ms": 1},

@@ -7,18 +7,23 @@ from typing import Any
 
 import faust
 
+from agents.compliance.lexicon import default_lexicon
+from agents.compliance.logic import review
+from agents.escalation.desk import DELETE, customer_message, desk_action, owner_after_handoff
 from agents.escalation.logic import finalise, resolve_review
 from agents.escalation.replied import replied_turns
 from streams.app import stage_agent, stage_runner
 from streams.settings import Settings
 from streams.stage import StageResult
-from streams.topics import REPLY_CHECKED, REPLY_OUT, REVIEW, REVIEW_DECISIONS
+from streams.topics import AGENT_MESSAGES, HANDOFF, REPLY_CHECKED, REPLY_OUT, REVIEW, REVIEW_DECISIONS
 
 
 def register(app: faust.App, settings: Settings) -> None:
     runner = stage_runner(app, "escalation", "Reply", settings)
     replied = app.Table("replied_turns", default=None, partitions=settings.kafka.partitions)
     pending = app.Table("pending_reviews", default=None, partitions=settings.kafka.partitions)
+    owners = app.Table("session_owners", default=None, partitions=settings.kafka.partitions)
+    lexicon = default_lexicon()
     in_log: dict[str, int] = {}  # from the reply topic itself, refreshed on every assignment
 
     @app.on_partitions_assigned.connect
@@ -34,7 +39,18 @@ def register(app: faust.App, settings: Settings) -> None:
 
     def gate(reply: dict[str, Any]) -> StageResult:
         session, turn = reply["session_id"], reply["turn_id"]
-        emits = finalise(reply, last_replied(session), int(time.time() * 1000))
+        now = int(time.time() * 1000)
+        last = last_replied(session)
+        owner = owners.get(session)
+        if owner is not None and (last is None or turn > last):
+            desk_emits, new_owner = customer_message(reply, owner, now)
+
+            def noted() -> None:
+                replied[session] = max(turn, replied.get(session) or turn)
+                owners[session] = new_owner
+
+            return StageResult(desk_emits, noted)
+        emits = finalise(reply, last, now)
 
         def remember() -> None:
             replied[session] = max(turn, replied.get(session) or turn)
@@ -42,6 +58,8 @@ def register(app: faust.App, settings: Settings) -> None:
             if held is not None:
                 customer_reply = next(e.datum for e in emits if e.topic == REPLY_OUT)
                 pending[session] = {"turn_id": turn, "review_op": reply["review_op"], "reply": customer_reply}
+            if any(e.topic == HANDOFF for e in emits):
+                owners[session] = owner_after_handoff(reply, now)
 
         # The turn is marked replied only after the broker acknowledged the reply; a crash before
         # the table's changelog is written is covered by the scan of the reply log above.
@@ -61,3 +79,32 @@ def register(app: faust.App, settings: Settings) -> None:
         return StageResult(emits, release if emits else None)
 
     stage_agent(app, reviews, REVIEW_DECISIONS, decide)
+
+    desk = stage_runner(app, "escalation.desk", "AgentMessage", settings)
+
+    def act(message: dict[str, Any]) -> StageResult:
+        session = message["session_id"]
+        now = int(time.time() * 1000)
+        owner = owners.get(session)
+        checked_text, audit = None, []
+        if message["action"] == "reply" and owner is not None:
+            # Human replies pass the same static gate (lexicon, negation, PII) as the bot's.
+            draft = {"session_id": session, "turn_id": owner.get("turn_id") or 0, "customer_id": None,
+                     "channel": "web", "received_at_ms": now, "intent": "human_agent", "confidence": 1.0,
+                     "text": message.get("text") or "", "composer": f"human:{message['agent_id']}", "source_ids": [],
+                     "tool_results": {}, "slots": {}, "emotion": "neutral", "emotion_trajectory": [],
+                     "needs_clarification": False, "review_op": None}
+            checked, audit_emit = review(draft, lexicon, now)
+            checked_text = None if checked.datum["status"] == "blocked" else checked.datum["text"]
+            audit = [audit_emit]
+        emits, new_owner = desk_action(message, owner, checked_text, now)
+
+        def apply() -> None:
+            if new_owner is DELETE:
+                owners.pop(session, None)
+            elif new_owner is not None:
+                owners[session] = new_owner
+
+        return StageResult([*emits, *audit], apply)
+
+    stage_agent(app, desk, AGENT_MESSAGES, act)

@@ -76,3 +76,41 @@ def test_service_metrics_read_from_the_topics(stack, settings, codec, session_id
     assert after.replies - before.replies == 2
     assert after.handoff_reasons["explicit_request"] - before.handoff_reasons["explicit_request"] == 1
     assert 0 < after.takeover_rate <= 1
+
+
+def test_a_human_takes_over_replies_and_hands_back(stack, settings, codec, session_id):
+    from streams.topics import AGENT_MESSAGES
+
+    out = tail_consumer(settings.kafka.bootstrap, REPLY_OUT)
+    desk = tail_consumer(settings.kafka.bootstrap, HANDOFF)
+    p = producer(settings.kafka.bootstrap)
+
+    def agent(action, mid, text=None):  # type: ignore[no-untyped-def]
+        msg = {"message_id": mid, "session_id": session_id, "agent_id": "a-007", "action": action, "text": text,
+               "sent_at_ms": int(time.time() * 1000)}
+        p.produce(AGENT_MESSAGES, key=session_id.encode(), value=codec.encode("AgentMessage", msg, AGENT_MESSAGES))
+        p.flush(10)
+
+    def replies(n, timeout=30.0):  # type: ignore[no-untyped-def]
+        return [r for r, _ in collect(out, codec, "Reply", lambda r: r["session_id"] == session_id, n, timeout=timeout)]
+
+    send_turn(p, codec, session_id, 1, "转人工")
+    [first] = replies(1)
+    assert first["handoff"] is True
+    agent("take_over", "m-1")
+    time.sleep(1.0)
+    send_turn(p, codec, session_id, 2, "我的信用卡账单有问题")
+    assert replies(1, timeout=4) == []  # the bot stays silent while a human owns the session
+    notes = collect(desk, codec, "Handoff", lambda h: h["session_id"] == session_id and h["turn_id"] == 2, 1)
+    assert notes and notes[0][0]["reason"] == "customer_message"
+    agent("reply", "m-2", "您好，我是客服007，请问是哪一笔账单？保本保息的产品我们没有，请放心。")
+    [human] = replies(1)
+    assert human["status"] == "human" and human["turn_id"] == 2 and "客服007" in human["text"]
+    agent("reply", "m-2", "重复投递的消息")  # a replayed desk message is not sent twice
+    assert replies(1, timeout=3) == []
+    agent("hand_back", "m-3")
+    [back] = replies(1)
+    assert back["handoff"] is False and "智能助手" in back["text"]
+    send_turn(p, codec, session_id, 3, "信用卡年费怎么收")
+    [bot] = replies(1)
+    assert bot["turn_id"] == 3 and bot["status"] in ("approved", "rewritten")
