@@ -59,7 +59,9 @@ def register(app: faust.App, settings: Settings) -> None:
                 customer_reply = next(e.datum for e in emits if e.topic == REPLY_OUT)
                 pending[session] = {"turn_id": turn, "review_op": reply["review_op"], "reply": customer_reply}
             if any(e.topic == HANDOFF for e in emits):
-                owners[session] = owner_after_handoff(reply, now)
+                # An agent may already have taken the session over (desk messages race the ack).
+                taken = (owners.get(session) or {}).get("agent_id")
+                owners[session] = {**owner_after_handoff(reply, now), **({"agent_id": taken} if taken else {})}
 
         # The turn is marked replied only after the broker acknowledged the reply; a crash before
         # the table's changelog is written is covered by the scan of the reply log above.
