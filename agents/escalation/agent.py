@@ -7,6 +7,7 @@ from typing import Any
 
 import faust
 
+from agents.audit import audit_record
 from agents.compliance.lexicon import default_lexicon
 from agents.compliance.logic import review
 from agents.escalation.desk import DELETE, customer_message, desk_action, owner_after_handoff
@@ -14,8 +15,8 @@ from agents.escalation.logic import finalise, resolve_review
 from agents.escalation.replied import replied_turns
 from streams.app import stage_agent, stage_runner
 from streams.settings import Settings
-from streams.stage import StageResult
-from streams.topics import AGENT_MESSAGES, HANDOFF, REPLY_CHECKED, REPLY_OUT, REVIEW, REVIEW_DECISIONS
+from streams.stage import Emit, StageResult
+from streams.topics import AGENT_MESSAGES, AUDIT, HANDOFF, REPLY_CHECKED, REPLY_OUT, REVIEW, REVIEW_DECISIONS
 
 
 def register(app: faust.App, settings: Settings) -> None:
@@ -100,6 +101,10 @@ def register(app: faust.App, settings: Settings) -> None:
             checked_text = None if checked.datum["status"] == "blocked" else checked.datum["text"]
             audit = [audit_emit]
         emits, new_owner = desk_action(message, owner, checked_text, now)
+        if message["action"] != "reply":  # reply decisions are audited by the gate above
+            audit = [Emit(AUDIT, "AuditRecord", audit_record(
+                "escalation.desk", session, (owner or {}).get("turn_id") or 0, f"desk.{message['action']}",
+                {"agent_id": message["agent_id"], "message_id": message["message_id"]}, now))]
 
         def apply() -> None:
             if new_owner is DELETE:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from streams.topics import HANDOFF, REPLY_DRAFT, REPLY_OUT, REVIEW, REVIEW_DECISIONS
+from streams.topics import AUDIT, HANDOFF, REPLY_DRAFT, REPLY_OUT, REVIEW, REVIEW_DECISIONS
 from streams.tracing import headers_from_context
 from tests.integration.kafka_io import TRACER, collect, producer, send_turn, tail_consumer
 from tests.samples import SAMPLES
@@ -97,8 +97,11 @@ def test_a_human_takes_over_replies_and_hands_back(stack, settings, codec, sessi
     send_turn(p, codec, session_id, 1, "转人工")
     [first] = replies(1)
     assert first["handoff"] is True
+    audits = tail_consumer(settings.kafka.bootstrap, AUDIT)
     agent("take_over", "m-1")
-    time.sleep(1.0)
+    # The desk audits the take-over once it owns the session; only then is the bot silent.
+    assert collect(audits, codec, "AuditRecord",
+                   lambda a: a["session_id"] == session_id and a["action"] == "desk.take_over", 1)
     send_turn(p, codec, session_id, 2, "我的信用卡账单有问题")
     assert replies(1, timeout=4) == []  # the bot stays silent while a human owns the session
     notes = collect(desk, codec, "Handoff", lambda h: h["session_id"] == session_id and h["turn_id"] == 2, 1)
