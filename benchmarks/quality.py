@@ -131,7 +131,7 @@ def compliance(file: Path = typer.Argument(..., exists=True, dir_okay=False, hel
     """Recall and precision of the compliance gate, violation being the positive class."""
     from agents.compliance.agent import default_model
     from agents.compliance.lexicon import default_lexicon
-    from agents.compliance.logic import review
+    from agents.compliance.logic import review, text_draft
     from agents.compliance.model import read_labelled
     from engines.classifiers import ClassifierError
 
@@ -149,10 +149,7 @@ def compliance(file: Path = typer.Argument(..., exists=True, dir_okay=False, hel
     tp = fp = fn = n = 0
     for label, text in rows:
         n += 1
-        draft = {"session_id": "eval", "turn_id": n, "customer_id": None, "channel": "web", "received_at_ms": 0,
-                 "intent": "other", "confidence": 1.0, "text": text, "composer": "eval", "source_ids": [],
-                 "tool_results": {}, "slots": {}, "emotion": "neutral", "emotion_trajectory": [],
-                 "needs_clarification": False}
+        draft = text_draft(text, session_id="eval", turn_id=n, composer="eval")
         reply = review(draft, lexicon, 0, model, settings.compliance.threshold)[0].datum
         flagged = reply["status"] != "approved"
         tp += flagged and label == "violation"

@@ -5,6 +5,7 @@ own data dir and port; it is stopped by the PID recorded at start, never by name
 """
 from __future__ import annotations
 
+import base64
 import os
 import signal
 import socket
@@ -216,21 +217,13 @@ class KafkaService(JvmService):
         conf.write_text(self.properties())
         if (self.data_dir / "log" / "meta.properties").exists():
             return
-        cluster_id = uuid.uuid4().bytes
-        import base64
-        cid = base64.urlsafe_b64encode(cluster_id).decode().rstrip("=")
+        cid = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        # controller.quorum.voters is a static quorum, so no --standalone / --initial-controllers.
         done = subprocess.run(
             ["java", "-Xmx128m", "-cp", f"{jars}/*", "kafka.tools.StorageTool", "format",
-             "-t", cid, "-c", str(conf), "--standalone", "--ignore-formatted"],
+             "-t", cid, "-c", str(conf), "--ignore-formatted"],
             capture_output=True, text=True,
         )
-        if done.returncode != 0:
-            # --standalone is for controller.quorum.bootstrap.servers; voters config refuses it.
-            done = subprocess.run(
-                ["java", "-Xmx128m", "-cp", f"{jars}/*", "kafka.tools.StorageTool", "format",
-                 "-t", cid, "-c", str(conf), "--ignore-formatted"],
-                capture_output=True, text=True,
-            )
         if done.returncode != 0:
             raise ServiceError(f"kafka storage format failed:\n{done.stdout}\n{done.stderr}")
 

@@ -23,6 +23,15 @@ SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?")
 MODEL_RULE = "合规模型：疑似违规营销或违规操作表述（已移除，留待人工复核）"
 
 
+def text_draft(text: str, *, session_id: str, turn_id: int, composer: str, received_at_ms: int = 0,
+               intent: str = "other") -> dict[str, Any]:
+    """A DraftReply around text that did not come from generation (an agent's reply, an evaluation line)."""
+    return {"session_id": session_id, "turn_id": turn_id, "customer_id": None, "channel": "web",
+            "received_at_ms": received_at_ms, "intent": intent, "confidence": 1.0, "text": text,
+            "composer": composer, "source_ids": [], "tool_results": {}, "slots": {}, "emotion": "neutral",
+            "emotion_trajectory": [], "needs_clarification": False, "review_op": None}
+
+
 class ViolationModel(Protocol):
     """Probability that each sentence, read alone, breaks the rules."""
 

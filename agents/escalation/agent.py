@@ -9,7 +9,7 @@ import faust
 
 from agents.audit import audit_record
 from agents.compliance.lexicon import default_lexicon
-from agents.compliance.logic import review
+from agents.compliance.logic import review, text_draft
 from agents.escalation.desk import DELETE, customer_message, desk_action, owner_after_handoff
 from agents.escalation.logic import finalise, resolve_review
 from agents.escalation.replied import replied_turns
@@ -92,11 +92,8 @@ def register(app: faust.App, settings: Settings) -> None:
         checked_text, audit = None, []
         if message["action"] == "reply" and owner is not None:
             # Human replies pass the same static gate (lexicon, negation, PII) as the bot's.
-            draft = {"session_id": session, "turn_id": owner.get("turn_id") or 0, "customer_id": None,
-                     "channel": "web", "received_at_ms": now, "intent": "human_agent", "confidence": 1.0,
-                     "text": message.get("text") or "", "composer": f"human:{message['agent_id']}", "source_ids": [],
-                     "tool_results": {}, "slots": {}, "emotion": "neutral", "emotion_trajectory": [],
-                     "needs_clarification": False, "review_op": None}
+            draft = text_draft(message.get("text") or "", session_id=session, turn_id=owner.get("turn_id") or 0,
+                               composer=f"human:{message['agent_id']}", received_at_ms=now, intent="human_agent")
             checked, audit_emit = review(draft, lexicon, now)
             checked_text = None if checked.datum["status"] == "blocked" else checked.datum["text"]
             audit = [audit_emit]

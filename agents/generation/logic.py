@@ -8,13 +8,13 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from agents.compliance.logic import RISK_DISCLOSURE
 from agents.escalation.high_risk import PENDING_TEXT, high_risk_operation
 from agents.generation.repayment import equal_instalment
 from agents.turn import carry
 from streams.stage import Emit
 from streams.topics import REPLY_DRAFT
 
-RISK_DISCLOSURE = "理财非存款，产品有风险，投资须谨慎。"
 LOAN_SLOTS = {"amount": "贷款金额", "term_months": "期限", "annual_rate": "年化利率"}
 OPENERS = {
     "human_agent": "好的，正在为您转接人工客服，请稍候。",
