@@ -5,11 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-8)
 JARS := .run/jars/kafka/.complete .run/jars/neo4j/.complete
+TINY_LLM := .run/models/tiny-llm/config.json
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install setup run up down status test test-unit test-integration bench-transport \
-        models train-intent corpus bench-intent bench-retrieval quality \
+        models train-intent corpus bench-intent bench-retrieval bench-generation quality llm-tiny llm-serve metrics \
         chat crm-sink gateway topics lint schemas-check schemas-lock clean
 
 help: ## List every target
@@ -79,6 +80,20 @@ bench-intent: setup ## Intent backends side by side on the test split
 
 bench-retrieval: setup ## Retrieval recall@5, latency at catalogue size and 120k/850k, FAISS kinds side by side
 	$(BIN)/python -m benchmarks.retrieval
+
+bench-generation: setup ## LLM backends side by side: time to first token, inter-token latency, chunks/s
+	$(BIN)/python -m benchmarks.generation
+
+$(TINY_LLM): $(STAMP)
+	$(BIN)/python -m engines.llm.tiny build --out $(dir $(TINY_LLM))
+
+llm-tiny: $(TINY_LLM) ## Build the tiny offline demo LM into .run/models/tiny-llm (once)
+
+llm-serve: llm-tiny ## Serve a local model over the OpenAI API on 127.0.0.1:8400 (MODEL=dir, default the tiny LM)
+	$(BIN)/python -m engines.llm.serve --model $(or $(MODEL),.run/models/tiny-llm) --threads 1
+
+metrics: ## Prometheus exporter of the service metrics on 127.0.0.1:9108 (`make up` first)
+	$(BIN)/python -m streams.metrics serve
 
 quality: setup ## QUALITY.md evaluations on the project's own held-out files
 	$(BIN)/python -m benchmarks.quality intent data/intents/test.tsv

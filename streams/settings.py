@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -50,6 +50,22 @@ class ComplianceSettings(BaseModel):
     threshold: float = Field(0.5, ge=0, le=1, description="Violation probability at which a sentence is removed")
 
 
+class LlmSettings(BaseModel):
+    backend: Literal["none", "transformers", "tensorrt_llm", "openai"] = Field(
+        "none", description="none = the grounded composer answers alone (the embedded default)")
+    model: str | None = Field(None, description="Local model directory (transformers, tensorrt_llm) or served model name")
+    base_url: str | None = Field(None, description="OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1")
+    api: Literal["completions", "chat"] = "completions"
+    api_key: SecretStr = SecretStr("")
+    device: str = Field("auto", description="transformers: auto | cpu | cuda")
+    prompt_style: Literal["instruct", "plain"] = Field(
+        "instruct", description="instruct: facts, tool results and the grounded answer; plain: the question only")
+    max_new_tokens: int = Field(160, ge=1, le=4096)
+    temperature: float = Field(0.0, ge=0, le=2)
+    first_chunk_s: float = Field(2.0, gt=0, description="No first chunk by then: the grounded composer answers")
+    total_s: float = Field(20.0, gt=0, description="Not finished by then: the grounded composer answers")
+
+
 class TelemetrySettings(BaseModel):
     span_log: Path | None = Field(None, description="Append finished spans as JSON lines to this file")
     record_content: bool = Field(False, description="Put customer text on spans; off for banks by default")
@@ -67,6 +83,7 @@ class Settings(BaseSettings):
     telemetry: TelemetrySettings = TelemetrySettings()
     intent: IntentSettings = IntentSettings()
     compliance: ComplianceSettings = ComplianceSettings()
+    llm: LlmSettings = LlmSettings()
     schema_registry_url: str | None = Field(
         None, validation_alias=AliasChoices("SCHEMA_REGISTRY_URL", "CS_SCHEMA_REGISTRY_URL"),
         description="Confluent-compatible Schema Registry; unset = ids from schemas/schemas.lock.json",
@@ -106,6 +123,11 @@ class Settings(BaseSettings):
             "CS_COMPLIANCE__MODEL_DIR": str(self.compliance_model_dir()),
             "CS_COMPLIANCE__THRESHOLD": str(self.compliance.threshold),
         }
+        for name, value in self.llm.model_dump(exclude={"api_key"}).items():
+            if value is not None:
+                env[f"CS_LLM__{name.upper()}"] = str(value)
+        if self.llm.api_key.get_secret_value():
+            env["CS_LLM__API_KEY"] = self.llm.api_key.get_secret_value()
         if self.telemetry.span_log:
             env["CS_TELEMETRY__SPAN_LOG"] = str(self.telemetry.span_log)
         if self.schema_registry_url:

@@ -62,19 +62,26 @@ class Stack:
             self.log("knowledge graph: catalogue loaded" if loaded else "knowledge graph: up to date")
 
     # -- python processes ----------------------------------------------------------------
-    def _spawn(self, name: str, args: list[str]) -> int:
+    def _spawn(self, name: str, args: list[str], env: dict[str, str] | None = None) -> int:
         pid_file = self.settings.run_dir / "pids" / f"{name}.pid"
         if pid_file.exists() and pid_alive(int(pid_file.read_text())):
             return int(pid_file.read_text())
-        env = {**os.environ, **self.settings.child_env(), "PYTHONPATH": str(REPO_DIR)}
+        env = {**os.environ, **self.settings.child_env(), **(env or {}), "PYTHONPATH": str(REPO_DIR)}
         log = open(self.settings.run_dir / "logs" / f"{name}.log", "ab")
         proc = subprocess.Popen([sys.executable, *args], env=env, cwd=REPO_DIR, stdout=log,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
         pid_file.write_text(str(proc.pid))
         return proc.pid
 
-    def start_worker(self, stage: str, instance: int = 0) -> int:
-        return self._spawn(f"worker-{stage}-{instance}", ["-m", "streams.worker", stage])
+    def start_worker(self, stage: str, instance: int = 0, env: dict[str, str] | None = None) -> int:
+        """Start a stage worker (``env`` overrides settings for it alone, e.g. an LLM backend)."""
+        return self._spawn(f"worker-{stage}-{instance}", ["-m", "streams.worker", stage], env)
+
+    def stop_worker(self, stage: str, instance: int = 0) -> None:
+        pid_file = self.settings.run_dir / "pids" / f"worker-{stage}-{instance}.pid"
+        if pid_file.exists():
+            stop_pid(int(pid_file.read_text()))
+            pid_file.unlink(missing_ok=True)
 
     def worker_pid(self, stage: str, instance: int = 0) -> int | None:
         pid_file = self.settings.run_dir / "pids" / f"worker-{stage}-{instance}.pid"

@@ -5,6 +5,7 @@ logic sees a decoded datum and returns what to emit. Nothing here knows a stage'
 """
 from __future__ import annotations
 
+import inspect
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -68,7 +69,9 @@ class StageStats:
     by_reason: dict[str, int] = field(default_factory=dict)
 
 
-Logic = Callable[[Datum], Iterable[Emit] | StageResult]
+# Pure logic returns its emits; a stage that streams (generation with an LLM) may be async and
+# publish intermediate events itself through ``StageRunner.publish`` while it works.
+Logic = Callable[[Datum], Iterable[Emit] | StageResult | Awaitable[Iterable[Emit] | StageResult]]
 
 
 class StageRunner:
@@ -104,6 +107,8 @@ class StageRunner:
             span.set_attribute("cs.turn_id", int(datum.get("turn_id", -1)))
             try:
                 result = logic(datum)
+                if inspect.isawaitable(result):
+                    result = await result
                 if not isinstance(result, StageResult):
                     result = StageResult(list(result))
                 payloads = [(e, self.codec.encode(e.schema, e.datum, e.topic)) for e in result.emits]
@@ -124,6 +129,12 @@ class StageRunner:
                 result.on_delivered()
             self.stats.emitted += len(payloads)
             return "ok"
+
+    async def publish(self, emit: Emit) -> None:
+        """Send one event now, inside the current span (for logic that streams while it works)."""
+        value = self.codec.encode(emit.schema, emit.datum, emit.topic)
+        await self.send(emit.topic, str(emit.datum["session_id"]).encode(), value, headers_from_context())
+        self.stats.emitted += 1
 
     async def _dead_letter(self, msg: Incoming, reason: str, detail: str) -> str:
         self.stats.dead_lettered += 1

@@ -20,9 +20,13 @@ CONTEXT = "cs.context.v1"
 REPLY_DRAFT = "cs.reply.draft.v1"
 REPLY_CHECKED = "cs.reply.checked.v1"
 REPLY_OUT = "cs.reply.out.v1"
+REPLY_CHUNKS_DRAFT = "cs.reply.chunks.draft.v1"
+REPLY_CHUNKS_CHECKED = "cs.reply.chunks.checked.v1"
+REPLY_CHUNKS = "cs.reply.chunks.v1"
 REVIEW = "cs.review.v1"
 REVIEW_DECISIONS = "cs.review.decisions.v1"
 AGENT_MESSAGES = "cs.agent.messages.v1"
+DESK_QUEUE = "cs.desk.queue.v1"
 HANDOFF = "cs.handoff.v1"
 AUDIT = "cs.audit.v1"
 DEADLETTER = "cs.deadletter.v1"
@@ -52,10 +56,16 @@ PIPELINE: tuple[TopicSpec, ...] = (
     TopicSpec(REPLY_DRAFT, "DraftReply", "replies before compliance"),
     TopicSpec(REPLY_CHECKED, "Reply", "replies cleared by compliance, before the session-owner check"),
     TopicSpec(REPLY_OUT, "Reply", "replies for the customer; the CRM and channels consume it"),
+    TopicSpec(REPLY_CHUNKS_DRAFT, "ReplyChunk", "sentences of a reply while an LLM writes it, before compliance",
+              retention_ms=DAY_MS),
+    TopicSpec(REPLY_CHUNKS_CHECKED, "ReplyChunk", "streamed sentences the compliance gate released", retention_ms=DAY_MS),
+    TopicSpec(REPLY_CHUNKS, "ReplyChunk", "streamed sentences for the customer's channel (bot-owned sessions only)",
+              retention_ms=DAY_MS),
     TopicSpec(REVIEW, "Handoff", "high-risk operations awaiting human confirmation"),
     TopicSpec(REVIEW_DECISIONS, "ReviewDecision", "reviewers' approve/reject decisions on held operations"),
     TopicSpec(HANDOFF, "Handoff", "sessions handed to the agent desk, and customer messages while a human owns them"),
     TopicSpec(AGENT_MESSAGES, "AgentMessage", "the agent desk: take over, reply, hand back"),
+    TopicSpec(DESK_QUEUE, "DeskQueue", "sessions joining and leaving the agents' queue (latest per session)", compact=True),
     TopicSpec(AUDIT, "AuditRecord", "decision evidence, kept 180 days", retention_ms=180 * DAY_MS),
     TopicSpec(DEADLETTER, "DeadLetter", "records no stage could process", retention_ms=30 * DAY_MS),
     TopicSpec(KNOWLEDGE_UPDATES, "KnowledgeUpdate", "product, rate and FAQ changes applied while running"),
@@ -66,7 +76,7 @@ TURN_STAGES = ("asr", "intent", "state", "retrieval", "generation", "compliance"
 STAGES = (*TURN_STAGES, "knowledge")
 
 # Faust tables per stage; their changelogs must exist with the source's partition count.
-TABLES = {"state": ("dialogue_state",), "escalation": ("replied_turns", "pending_reviews", "session_owners")}
+TABLES = {"state": ("dialogue_state",), "escalation": ("replied_turns", "pending_reviews", "session_owners", "unclear_turns")}
 
 
 def app_id(settings: Settings, stage: str) -> str:

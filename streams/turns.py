@@ -13,7 +13,7 @@ from opentelemetry import trace
 from schemas.codec import DecodeError, EventCodec, schema_ids_for
 from streams.errors import PipelineError
 from streams.settings import Settings
-from streams.topics import REPLY_OUT, UTTERANCE_IN
+from streams.topics import REPLY_CHUNKS, REPLY_OUT, UTTERANCE_IN
 from streams.tracing import headers_from_context
 
 CHANNELS = ("web", "app", "phone")
@@ -50,12 +50,13 @@ class TurnClient:
         self._waiters: dict[tuple[str, int], list[asyncio.Future[dict[str, Any]]]] = {}
         self._recent: OrderedDict[tuple[str, int], dict[str, Any]] = OrderedDict()
         self._last_turn: dict[str, int] = {}
+        self._streams: dict[tuple[str, int], asyncio.Queue[dict[str, Any]]] = {}  # turns a caller streams
 
     async def start(self) -> None:
         bootstrap = self.settings.kafka.bootstrap
         # aiokafka's default partitioner is Java-compatible murmur2, as Faust tables expect.
         self._producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
-        self._consumer = AIOKafkaConsumer(REPLY_OUT, bootstrap_servers=bootstrap, group_id=None,
+        self._consumer = AIOKafkaConsumer(REPLY_OUT, REPLY_CHUNKS, bootstrap_servers=bootstrap, group_id=None,
                                           auto_offset_reset="latest", enable_auto_commit=False)
         await self._producer.start()
         await self._consumer.start()
@@ -120,16 +121,60 @@ class TurnClient:
         turn = await self.publish(session_id, text, customer_id=customer_id, channel=channel, turn_id=turn_id)
         return await self.wait_reply(session_id, turn, timeout)
 
-    async def stream(self, session_id: str, text: str, **kwargs: Any) -> AsyncIterator[dict[str, Any]]:
-        """Chunks of the approved reply, then the reply itself (``type`` = chunk | reply)."""
-        reply = await self.ask(session_id, text, **kwargs)
-        for chunk in split_chunks(reply["text"]):
-            yield {"type": "chunk", "text": chunk}
-        yield {"type": "reply", **reply}
+    async def stream(self, session_id: str, text: str, *, customer_id: str | None = None, channel: str = "web",
+                     turn_id: int | None = None, timeout: float | None = None) -> AsyncIterator[dict[str, Any]]:
+        """Chunks as the pipeline releases them, then the reply itself (``type`` = chunk | reply).
+
+        An LLM-written turn streams compliance-checked sentences from ``cs.reply.chunks.v1`` while it
+        is written; a turn without streamed chunks is split into sentences. The reply is the
+        authoritative text: after a fallback it differs from the chunks, and clients show it in
+        their place.
+        """
+        timeout = timeout if timeout is not None else self.settings.gateway.reply_timeout_s
+        if turn_id is not None and (session_id, turn_id) in self._recent:
+            reply = self._recent[(session_id, turn_id)]
+            for chunk in split_chunks(reply["text"]):
+                yield {"type": "chunk", "text": chunk}
+            yield {"type": "reply", **reply}
+            return
+        turn = turn_id if turn_id is not None else self.next_turn_id(session_id)
+        key = (session_id, turn)
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._streams[key] = queue
+        waiting: asyncio.Future[dict[str, Any]] | None = None
+        getting: asyncio.Future[dict[str, Any]] | None = None
+        try:
+            await self.publish(session_id, text, customer_id=customer_id, channel=channel, turn_id=turn)
+            waiting = asyncio.ensure_future(self.wait_reply(session_id, turn, timeout))
+            streamed = 0
+            while True:
+                getting = asyncio.ensure_future(queue.get())
+                done, _ = await asyncio.wait({waiting, getting}, return_when=asyncio.FIRST_COMPLETED)
+                if getting in done:
+                    chunk = getting.result()
+                    if chunk["text"]:
+                        streamed += 1
+                        yield {"type": "chunk", "text": chunk["text"], "seq": chunk["seq"], "streamed": True}
+                    continue
+                getting.cancel()
+                reply = waiting.result()  # raises ReplyTimeout
+                if not streamed:
+                    for piece in split_chunks(reply["text"]):
+                        yield {"type": "chunk", "text": piece}
+                yield {"type": "reply", **reply}
+                return
+        finally:
+            self._streams.pop(key, None)
+            for pending in (waiting, getting):  # the client may leave mid-stream
+                if pending is not None and not pending.done():
+                    pending.cancel()
 
     async def _collect(self) -> None:
         assert self._consumer is not None
         async for msg in self._consumer:
+            if msg.topic == REPLY_CHUNKS:
+                self._chunk(msg.value)
+                continue
             try:
                 reply = self.codec.decode(msg.value, "Reply")
             except DecodeError:
@@ -141,3 +186,12 @@ class TurnClient:
             for fut in self._waiters.get(key, []):
                 if not fut.done():
                     fut.set_result(reply)
+
+    def _chunk(self, value: bytes) -> None:
+        try:
+            chunk = self.codec.decode(value, "ReplyChunk")
+        except DecodeError:
+            return
+        queue = self._streams.get((chunk["session_id"], chunk["turn_id"]))
+        if queue is not None:
+            queue.put_nowait(chunk)

@@ -1,7 +1,7 @@
 """Compliance stage: banned phrases and claims (static layer) and PII; pass, rewrite or block.
 
-Every decision leaves an AuditRecord with rule, span and severity. Dynamic checks against the
-knowledge graph arrive with the knowledge issue.
+Every decision leaves an AuditRecord with rule, span and severity. The dynamic layer
+(``dynamic.py``) checks products, rates, fees and credit claims against the graph and the bureau.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from agents.compliance.dynamic import dynamic_findings
 from agents.compliance.lexicon import Hit, Lexicon, LexiconEntry
 from agents.compliance.pii import mask_pii
 from agents.turn import carry
+from engines.bureau import CreditBureau
 from streams.stage import Emit
 from streams.topics import AUDIT, REPLY_CHECKED
 
@@ -73,13 +74,16 @@ def rewrite(text: str, hits: list[Hit]) -> str:
 
 
 def review(draft: dict[str, Any], lexicon: Lexicon, now_ms: int, model: ViolationModel | None = None,
-           threshold: float = 0.5, products: dict[str, dict[str, Any] | None] | None = None) -> list[Emit]:
+           threshold: float = 0.5, products: dict[str, dict[str, Any] | None] | None = None,
+           bureau: CreditBureau | None = None) -> list[Emit]:
     """Decide on one draft. ``products`` maps the product ids the draft cites to their graph nodes
-    (None when unknown); given, the dynamic layer checks existence, sale status, rates and suitability."""
+    (None when unknown); given, the dynamic layer checks existence, sale status, rates, fees and
+    suitability, and with a ``bureau`` any approval or amount the draft promises the customer."""
     hits = assess(draft["text"], lexicon, model, threshold)
     if products is not None:
         hits += dynamic_findings(draft["text"], draft.get("source_ids", []), products,
-                                 draft.get("slots", {}).get("customer_risk"))
+                                 draft.get("slots", {}).get("customer_risk"),
+                                 customer_id=draft.get("customer_id"), bureau=bureau)
     if any(h.entry.severity == "block" for h in hits):
         status, text = "blocked", BLOCKED_REPLY
     elif hits:

@@ -7,8 +7,10 @@ the reply.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from agents.compliance.lexicon import Hit
 from agents.compliance.logic import RISK_DISCLOSURE
@@ -64,3 +66,49 @@ class StreamingGate:
             self.dropped += 1
             return ""
         return mask_pii(sentence)[0]
+
+
+class TurnGates:
+    """One ``StreamingGate`` per streamed turn, for ReplyChunk events (pure apart from the clock).
+
+    Chunks of a session share its partition, so one worker sees a turn's whole stream in order.
+    A gate lives until its turn's final chunk, or is evicted (oldest first) past ``limit`` turns;
+    a worker restart mid-stream starts the turn's gate afresh — the turn's Reply, checked as a
+    whole, is what the customer keeps either way.
+    """
+
+    def __init__(self, check: Callable[[str], list[Hit]], limit: int = 10_000) -> None:
+        self.check, self.limit = check, limit
+        self.gates: OrderedDict[tuple[str, int], StreamingGate] = OrderedDict()
+        self.sent: dict[tuple[str, int], int] = {}
+        self.closed: OrderedDict[tuple[str, int], None] = OrderedDict()  # ended or stopped: later chunks drop
+
+    def feed(self, chunk: dict[str, Any], now_ms: int) -> list[dict[str, Any]]:
+        """Checked chunks to release for this draft chunk (renumbered from 0 per turn); the last one
+        of a turn — at its final chunk, or when the gate stops the stream — carries ``final``."""
+        key = (chunk["session_id"], chunk["turn_id"])
+        if key in self.closed:
+            return []
+        gate = self.gates.get(key)
+        if gate is None:
+            gate = self.gates[key] = StreamingGate(self.check)
+            self.sent[key] = 0
+            while len(self.gates) > self.limit:
+                old, _ = self.gates.popitem(last=False)
+                self.sent.pop(old, None)
+        texts = gate.feed(chunk["text"])
+        if chunk["final"] and not gate.blocked:
+            texts += gate.close()
+        out = [{**chunk, "seq": self.sent[key] + i, "text": text, "final": False, "created_at_ms": now_ms}
+               for i, text in enumerate(texts)]
+        self.sent[key] += len(out)
+        if chunk["final"] or gate.blocked:
+            if not out:
+                out = [{**chunk, "seq": self.sent[key], "text": "", "created_at_ms": now_ms}]
+            out[-1] = {**out[-1], "final": True}
+            self.gates.pop(key, None)
+            self.sent.pop(key, None)
+            self.closed[key] = None
+            while len(self.closed) > self.limit:
+                self.closed.popitem(last=False)
+        return out

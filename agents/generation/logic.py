@@ -1,92 +1,145 @@
-"""Generation stage (skeleton): the grounded composer.
+"""Generation stage: the grounded composer.
 
 Replies are built from Context facts and exact tool results with fixed Chinese templates; it
-never invents a product, a rate or a number. LLM backends arrive with the generation issue.
+never invents a product, a rate or a number. The business flows (``agents.generation.flows``) use
+the injected ``Grounding`` — the product catalogue and the credit bureau — and every figure a reply
+states is returned in ``tool_results``. Any product named must suit the customer (R <= C, C1 while
+unknown). LLM backends arrive with the generation issue.
 """
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
 from typing import Any
 
 from agents.compliance.logic import RISK_DISCLOSURE
 from agents.escalation.high_risk import PENDING_TEXT, high_risk_operation
-from agents.generation.repayment import equal_instalment
+from agents.generation.flows import (
+    Answer,
+    Grounding,
+    catalogue_rows,
+    customer_level,
+    fact_usable,
+    for_turn,
+    named_product,
+)
+from agents.generation.flows.card import card_instalment_answer
+from agents.generation.flows.loan import (
+    LOAN_SLOTS,
+    PREPAYMENT_INPUTS,
+    instalment_answer,
+    max_principal_answer,
+    method_of,
+    pre_approval_answer,
+    prepayment_answer,
+)
+from agents.generation.flows.risk import flow_questionnaire, questionnaire_answer
+from agents.generation.flows.wealth import deposit_answer, reference_answer
+from agents.intent.slots import prepare
 from agents.turn import carry
 from streams.stage import Emit
 from streams.topics import REPLY_DRAFT
 
-LOAN_SLOTS = {"amount": "贷款金额", "term_months": "期限", "annual_rate": "年化利率"}
 OPENERS = {
     "human_agent": "好的，正在为您转接人工客服，请稍候。",
     "complaint": "非常抱歉给您带来了不好的体验，我们会认真核实并尽快给您答复。",
     "card_security": "如您的卡片丢失或疑似被盗刷，请立即冻结卡片；银行工作人员不会向您索要验证码或密码。",
 }
 CLARIFY = "抱歉，我没有完全理解您的问题。您是想咨询贷款、还款计算、理财、信用卡、账户、转账还是保险业务呢？"
+GREETING = "您好，我是智能客服，可以为您办理贷款咨询、还款计算、理财、信用卡、账户和转账等业务。"
+LOAN_TASKS = ("loan_inquiry", "repayment_calc")
+WEALTH_TASKS = ("wealth_inquiry", "wealth_calc")
+# A calculation that may ask "which card / which product": (product type, its held inputs, its task).
+AWAITING_PRODUCT = (("credit_card", ("bill_amount", "instalment_periods"), "credit_card"),
+                    ("wealth", ("invest_amount",), "wealth_calc"))
+# "提前还款能省多少" asks for the calculation; "提前还款有违约金吗" is a question for the FAQ.
+PREPAYMENT_QUESTION = re.compile(r"提前还[^,，。?？]*(?:省|少还|少付|节省|划算|利息)")
+CARRIED = ("intent", "confidence", "slots", "emotion", "emotion_trajectory", "needs_clarification")
 
 
-def _yuan(value: Decimal) -> str:
-    return f"{value:,.2f}"
+def loan_answer(task: str, context: dict[str, Any], grounding: Grounding, text: str) -> Answer | None:
+    """Pre-approval, budget, prepayment or repayment, by what the customer asked; None for none of them."""
+    slots = context.get("slots", {})
+    method = method_of(slots, text)
+    if task == "loan_inquiry" and "pre_approval" in slots:
+        return pre_approval_answer(context, grounding)
+    if "monthly_budget" in slots:
+        return max_principal_answer(slots, method)
+    if any(key in slots for key in PREPAYMENT_INPUTS) or PREPAYMENT_QUESTION.search(text):
+        return prepayment_answer(slots, method)
+    if task == "repayment_calc" or LOAN_SLOTS.keys() <= slots.keys():
+        return instalment_answer(slots, method)
+    return None
 
 
-def repayment_reply(slots: dict[str, str]) -> tuple[str, dict[str, str]]:
-    missing = [label for key, label in LOAN_SLOTS.items() if key not in slots]
+def business_answer(task: str | None, context: dict[str, Any], grounding: Grounding) -> Answer | None:
+    """The business flow this turn asks for, or None when it asks for none."""
+    slots = context.get("slots", {})
+    text = prepare(context["text"])
+    if task == "credit_card" and ("bill_amount" in slots or "instalment_periods" in slots):
+        return card_instalment_answer(context, grounding, text)
+    if task == "wealth_calc" and "deposit_amount" in slots:
+        return deposit_answer(slots, grounding)
+    if task == "wealth_calc" and ("invest_amount" in slots or "hold_days" in slots):
+        return reference_answer(context, grounding, text, customer_level(slots))
+    if task in LOAN_TASKS:
+        return loan_answer(task, context, grounding, text)
+    return None
+
+
+def product_answer_task(context: dict[str, Any], grounding: Grounding) -> str | None:
+    """The calculation a turn naming a product ("标准普卡") answers, when one holds inputs and waits for it."""
+    slots = context.get("slots", {})
+    for product_type, inputs, task in AWAITING_PRODUCT:
+        if any(key in slots for key in inputs) and named_product(
+                prepare(context["text"]), catalogue_rows(grounding.catalogue, product_type)) is not None:
+            return task
+    return None
+
+
+def loan_inquiry_answer(slots: dict[str, str], facts: list[dict[str, Any]]) -> Answer:
+    missing = [label for key, label in (("loan_purpose", "贷款用途"), *LOAN_SLOTS.items()) if key not in slots]
+    text = facts[0]["content"] if facts else ""
+    used = (facts[0]["source_id"],) if facts else ()
     if missing:
-        return f"为了给您精确计算还款金额，请告诉我{'、'.join(missing)}。", {}
-    try:
-        principal, rate = Decimal(slots["amount"]), Decimal(slots["annual_rate"])
-        months = int(slots["term_months"])
-        plan = equal_instalment(principal, rate, months)
-    except (InvalidOperation, ValueError):
-        return "您提供的金额、期限或利率无法计算，请核对后再告诉我。", {}
-    tools = {
-        "method": "等额本息", "principal": str(principal), "annual_rate": str(rate), "term_months": str(months),
-        "monthly_payment": str(plan.monthly_payment), "last_payment": str(plan.last_payment),
-        "total_interest": str(plan.total_interest),
-    }
-    text = (f"按等额本息计算：贷款{_yuan(principal)}元，年化利率{rate}%，分{months}期，"
-            f"每月还款{_yuan(plan.monthly_payment)}元"
-            + (f"（末期{_yuan(plan.last_payment)}元）" if plan.last_payment != plan.monthly_payment else "")
-            + f"，总利息{_yuan(plan.total_interest)}元。实际以合同约定为准。")
-    return text, tools
+        text += f"方便告诉我{'、'.join(missing)}吗？我帮您测算。"
+    return Answer(text, {}, used)
 
 
-def compose(context: dict[str, Any]) -> list[Emit]:
+def compose(context: dict[str, Any], grounding: Grounding | None = None) -> list[Emit]:
+    grounding = for_turn(grounding or Grounding())
     op = high_risk_operation(context["text"], context["intent"], context.get("slots", {}))
     if op is not None:
         return [Emit(REPLY_DRAFT, "DraftReply", {
-            **carry(context, "intent", "confidence", "slots", "emotion", "emotion_trajectory", "needs_clarification"),
-            "text": PENDING_TEXT[op], "composer": "grounded", "source_ids": [], "tool_results": {}, "review_op": op,
+            **carry(context, *CARRIED), "text": PENDING_TEXT[op], "composer": "grounded", "source_ids": [],
+            "tool_results": {}, "review_op": op,
         })]
     intent = context["intent"]
-    # A follow-up without a clear intent ("30万吧") continues the active task; an unclear one does not.
-    task = intent if intent != "other" else (None if context.get("needs_clarification") else context.get("active_task"))
+    # The state stage decides the task (a follow-up such as "30万吧" continues it); an unclear turn has none.
+    unclear = intent == "other" and context.get("needs_clarification")
+    task = product_answer_task(context, grounding) or (
+        None if unclear else context.get("active_task") or (intent if intent != "other" else None))
     slots = context.get("slots", {})
-    facts = context.get("facts", [])
-    tools: dict[str, str] = {}
-    parts: list[str] = []
-    used: list[str] = []
+    level = customer_level(slots)
+    # Suitability is enforced here too, not only by retrieval: an unsuitable product is never repeated.
+    facts = [f for f in context.get("facts", []) if fact_usable(f, level, grounding.catalogue)]
+    questionnaire = flow_questionnaire(context.get("flow", {}))
+    answer: Answer | None = None
     if intent in OPENERS:
-        parts.append(OPENERS[intent])
+        answer = Answer(OPENERS[intent])
+    elif questionnaire is not None:
+        answer = questionnaire_answer(questionnaire, context, grounding)
     elif context.get("needs_clarification") and not task:
-        parts.append(CLARIFY)
-    elif task == "repayment_calc" or (task == "loan_inquiry" and {"amount", "term_months", "annual_rate"} <= slots.keys()):
-        text, tools = repayment_reply(slots)
-        parts.append(text)
-    elif task == "loan_inquiry":
-        missing = [label for key, label in (("loan_purpose", "贷款用途"), *LOAN_SLOTS.items()) if key not in slots]
-        if facts:
-            parts.append(facts[0]["content"])
-            used.append(facts[0]["source_id"])
-        if missing:
-            parts.append(f"方便告诉我{'、'.join(missing)}吗？我帮您测算。")
-    if not parts and facts:
-        parts.append(facts[0]["content"])
-        used.append(facts[0]["source_id"])
-    if not parts:
-        parts.append("您好，我是智能客服，可以为您办理贷款咨询、还款计算、理财、信用卡、账户和转账等业务。")
-    if task in ("wealth_inquiry", "wealth_calc"):
-        parts.append(RISK_DISCLOSURE)
+        answer = Answer(CLARIFY)
+    else:
+        answer = business_answer(task, context, grounding)
+        if answer is None and task == "loan_inquiry":
+            answer = loan_inquiry_answer(slots, facts)
+    if answer is None or not answer.text:
+        answer = Answer(facts[0]["content"], {}, (facts[0]["source_id"],)) if facts else Answer(GREETING)
+    text = answer.text
+    if (task in WEALTH_TASKS or (questionnaire is not None and questionnaire.done)) and not text.endswith(RISK_DISCLOSURE):
+        text += RISK_DISCLOSURE
     return [Emit(REPLY_DRAFT, "DraftReply", {
-        **carry(context, "intent", "confidence", "slots", "emotion", "emotion_trajectory", "needs_clarification"),
-        "text": "".join(parts), "composer": "grounded", "source_ids": used, "tool_results": tools,
+        **carry(context, *CARRIED), "text": text, "composer": "grounded", "source_ids": list(answer.source_ids),
+        "tool_results": dict(answer.tool_results),
     })]

@@ -8,11 +8,13 @@ Plans use the cheapest matching products' minimum rates and the equal-instalment
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import Any
 
-from agents.generation.repayment import equal_instalment
+from agents.generation.repayment import equal_instalment, max_principal
 from engines.bureau import CreditReport
+
+__all__ = ["DTI_CAP", "TERMS", "Plan", "PreApproval", "max_principal", "pre_approve"]
 
 DTI_CAP = Decimal("0.5")
 TERMS = (12, 36, 60)
@@ -34,19 +36,6 @@ class PreApproval:
     approved: bool
     reason: str
     plans: tuple[Plan, ...] = ()
-
-
-def max_principal(budget: Decimal, annual_rate: Decimal, months: int) -> Decimal:
-    """The largest principal (whole hundreds of yuan) whose equal instalment fits ``budget``."""
-    if budget <= 0:
-        return Decimal(0)
-    r = annual_rate / Decimal(1200)
-    if r == 0:
-        principal = budget * months
-    else:
-        growth = (1 + r) ** months
-        principal = budget * (growth - 1) / (r * growth)
-    return (principal / 100).to_integral_value(ROUND_FLOOR) * 100
 
 
 def pre_approve(report: CreditReport, requested: Decimal | None, products: list[dict[str, Any]]) -> PreApproval:

@@ -1,4 +1,6 @@
-"""Slot extraction: amounts, terms, rates, purposes, risk levels, card tails and dates.
+"""Slot extraction: amounts, terms, rates, purposes, risk levels, card tails, dates and the inputs
+of the business tools (repayment method, prepayment, monthly budget, card instalments, deposits,
+wealth reference returns, pre-approval requests).
 
 Chinese numerals are turned into digits by cn2an, with words that merely contain 一 (一下, 一半,
 一点…) protected first. Within one utterance the last mention of a slot wins, so corrections
@@ -59,6 +61,45 @@ CARD = re.compile(r"尾号\s*(?:是|为)?\s*(\d{4})")
 RISK = re.compile(r"(?<![a-z0-9])([rc])\s*([1-5])(?![0-9])")
 DATE = re.compile(r"(\d{1,2})月(\d{1,2})[日号]")
 
+
+# Inputs of the business tools. Each has an explicit cue, so it is read even in a clause about
+# something else, and the span it covers is never read again as a loan amount or term.
+MONEY = r"(\d+(?:\.\d+)?)\s*(百万|千万|万|w|千|k|块钱|元|块)"
+MONEY_OR_BARE = r"(\d+(?:\.\d+)?)\s*(百万|千万|万|w|千|k|块钱|元|块)?"
+EQUAL_PRINCIPAL = re.compile(r"等额本金|等本金")
+PREPAYMENT = re.compile(r"提前(?:还款|还贷|还)?(?:了|掉)?\s*(?:本金)?\s*" + MONEY)
+PAID = re.compile(r"(?:已经?还(?:了|款)?|还了)\s*(\d+|两|半)\s*(年|个月|期|月)(半)?"
+                  r"|(\d+|两|半)\s*(年|个月|期)(半)?(?:以?后|之后)(?=[^,，。]{0,6}提前)")
+SHORTEN_TERM = re.compile(r"缩短(?:还款)?(?:期限|年限|时间|期数)|(?:期限|年限)缩短|月供不变|保持月供|缩期")
+REDUCE_PAYMENT = re.compile(r"减少月供|月供减少|降低月供|减月供|月供降低|少还月供|(?:还款)?(?:期限|年限)不变")
+BUDGET = re.compile(
+    r"(?:每个?月|月供|每期|一个月)[^,，。;；\d]{0,3}?(?:能|可以|最多|最高|顶多|只能|能够|承受|负担|还得起|控制在|不超过|预算)"
+    r"[^,，。;；\d]{0,5}?" + MONEY_OR_BARE
+    + r"|(?:每个?月|月供)[^,，。;；\d]{0,3}?" + MONEY_OR_BARE + r"\s*(?:以内|以下|之内)")
+CARD_CUE = re.compile(r"账单|信用卡|刷卡|手续费")
+PERIODS = re.compile(r"分\s*(\d+)\s*期|分期\s*(\d+)\s*(?:期|个月)|(\d+)\s*期\s*分期")
+BILL = re.compile(MONEY + r"|(?<![\d.])(\d{3,7}(?:\.\d{1,2})?)(?![\d.%年个月期天号])")
+DEPOSIT_CUE = re.compile(r"定期|整存整取|[零0]存整取|大额存单|存单|存款|每个?月存|(?<![缴起])存\s*\d")
+NOT_A_DEPOSIT = re.compile(r"每年存|复利|美元|港币|欧元|英镑|澳元|日元|外币|起存|起购|缴存")
+RECURRING_CUE = re.compile(r"[零0]存整取|每个?月存")
+MONTHLY_DEPOSIT = re.compile(r"每个?月存\s*" + MONEY_OR_BARE)
+CN_COUNT = "一两三四五六七八九十"  # single-character counts cn2an leaves alone ("两年" after 万)
+DEPOSIT_TERM = re.compile(r"(\d+|[一两三四五六七八九十半])\s*(年|个月|期)(半)?(?!化|利率)")
+BARE_DEPOSIT = re.compile(r"存\s*(\d{3,9})(?![\d.%年个月期天号])")
+INVEST_CUE = re.compile(r"理财|基金|持有")
+RETURN_CUE = re.compile(r"收益|赚|回报|利息|能拿|挣")
+HOLD = re.compile(r"(\d+)\s*(天|年)")
+PRE_APPROVAL = re.compile(r"预审|预批|(?:能|可以|可)(?:贷|借|批)(?:到)?多少|批多少|最(?:多|高)(?:能|可以)(?:贷|借)|"
+                          r"(?:贷款)?额度(?:是|有)?多少")
+# Inputs that belong to one calculation: saying one of a group replaces the held slots of the others.
+TOOL_SLOT_GROUPS = {
+    "pre_approval": ("pre_approval",),
+    "max_principal": ("monthly_budget",),
+    "prepayment": ("prepayment", "paid_months", "prepay_mode"),
+    "card_instalment": ("bill_amount", "instalment_periods"),
+    "deposit": ("deposit_amount", "deposit_months", "deposit_kind"),
+    "reference_return": ("invest_amount", "hold_days"),
+}
 
 CN_RUN = re.compile(r"[零一二两三四五六七八九十百千万亿]+(?:点[零一二三四五六七八九]+)?")
 MONEY_UNIT_AFTER = re.compile(r"^\s*(元|块|w|k)")
@@ -129,6 +170,89 @@ def _fmt(value: Decimal) -> str:
     return str(int(value)) if value == value.to_integral_value() else format(value, "f")
 
 
+def _months(count: str, unit: str, half: str | None = None) -> int:
+    n = Decimal("0.5") if count == "半" else Decimal(count) if count.isdigit() else Decimal(CN_COUNT.index(count) + 1)
+    months = n * 12 if unit == "年" else n
+    return int(months + (6 if half else 0))
+
+
+def _yuan_of(number: str, unit: str | None) -> str:
+    return _fmt(_number(number) * UNIT[unit or "元"])
+
+
+def tool_slots(prepared: str) -> list[tuple[int, int, str, str]]:
+    """The business tools' inputs in a prepared utterance, as (start, end, slot, value).
+
+    Money is in yuan and terms in months, like the loan slots; ``deposit_amount`` is the monthly
+    deposit when ``deposit_kind`` is 零存整取; ``pre_approval`` is "requested" unless a monthly budget
+    is given in the same breath (that question is answered by the budget calculation).
+    """
+    found: list[tuple[int, int, str, str]] = []
+    for m in EQUAL_PRINCIPAL.finditer(prepared):
+        found.append((m.start(), m.start(), "repay_method", "等额本金"))  # consumes no number
+    for m in PREPAYMENT.finditer(prepared):
+        found.append((*m.span(), "prepayment", _yuan_of(m.group(1), m.group(2))))
+    for m in PAID.finditer(prepared):
+        count, unit, half = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
+        found.append((*m.span(), "paid_months", str(_months(count, unit, half))))
+    for pattern, mode in ((SHORTEN_TERM, "shorten_term"), (REDUCE_PAYMENT, "reduce_payment")):
+        for m in pattern.finditer(prepared):
+            found.append((m.start(), m.start(), "prepay_mode", mode))
+    budgets = [m for m in BUDGET.finditer(prepared) if Decimal(m.group(1) or m.group(3)) > 0]
+    for m in budgets:
+        number, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        found.append((*m.span(), "monthly_budget", _yuan_of(number, unit)))
+    if not budgets:
+        for m in PRE_APPROVAL.finditer(prepared):
+            found.append((m.start(), m.start(), "pre_approval", "requested"))
+    periods = list(PERIODS.finditer(prepared)) if CARD_CUE.search(prepared) else []
+    for m in periods:
+        found.append((*m.span(), "instalment_periods", next(g for g in m.groups() if g)))
+    for m in BILL.finditer(prepared) if periods else ():
+        if not any(p.start() <= m.start() < p.end() for p in periods):
+            found.append((*m.span(), "bill_amount", _yuan_of(m.group(1) or m.group(3), m.group(2))))
+    found += _deposit_slots(prepared) or _investment_slots(prepared)
+    return found
+
+
+def _deposit_slots(prepared: str) -> list[tuple[int, int, str, str]]:
+    """A deposit's amount comes from a clause about depositing, never from one about borrowing."""
+    if NOT_A_DEPOSIT.search(prepared):
+        return []
+    clauses = [c for c in CLAUSE.finditer(prepared) if not LOAN_WORD.search(c.group(0))]
+    recurring = RECURRING_CUE.search(prepared)
+    found_in = ((c.start(), (MONTHLY_DEPOSIT.search(c.group(0)) if recurring else None)
+                 or AMOUNT.search(c.group(0)) or BARE_DEPOSIT.search(c.group(0)))
+                for c in clauses if DEPOSIT_CUE.search(c.group(0)))
+    at, money = next(((at, m) for at, m in found_in if m is not None), (0, None))
+    if money is None:
+        return []
+    start, end = at + money.start(), at + money.end()
+    unit = money.group(2) if money.re is not BARE_DEPOSIT else None
+    kind = "零存整取" if recurring else "大额存单" if "大额存单" in prepared else "整存整取"
+    found = [(start, end, "deposit_amount", _yuan_of(money.group(1), unit)), (start, start, "deposit_kind", kind)]
+    for clause in clauses:
+        for m in DEPOSIT_TERM.finditer(clause.group(0)):
+            if m.group(2) == "期" and m.group(1) in CN_COUNT:
+                continue
+            span = (clause.start() + m.start(), clause.start() + m.end())
+            if not start <= span[0] < end:
+                found.append((*span, "deposit_months", str(_months(m.group(1), m.group(2), m.group(3)))))
+    return found
+
+
+def _investment_slots(prepared: str) -> list[tuple[int, int, str, str]]:
+    money = AMOUNT.search(prepared)
+    if money is None or not INVEST_CUE.search(prepared) or not RETURN_CUE.search(prepared) or "费" in prepared:
+        return []
+    found = [(money.start(), money.end(), "invest_amount", _yuan_of(money.group(1), money.group(2)))]
+    for m in HOLD.finditer(prepared):
+        days = int(m.group(1)) * (365 if m.group(2) == "年" else 1)
+        if 0 < days <= 3650:
+            found.append((*m.span(), "hold_days", str(days)))
+    return found
+
+
 def extract_slots(text: str) -> dict[str, str]:
     """Slots said in one utterance, as normalised strings (yuan, months, percent).
 
@@ -137,7 +261,10 @@ def extract_slots(text: str) -> dict[str, str]:
     """
     prepared = prepare(text)
     found: list[tuple[int, str, str]] = []  # (position, slot, value): the last position wins
-    if OTHER_TOPIC.search(prepared) and not LOAN_WORD.search(prepared):
+    tools = tool_slots(prepared)
+    # A monthly budget ("月供最多5000，三十年，利率三点五") is about borrowing even without 贷/借.
+    budget = any(slot == "monthly_budget" for *_, slot, _ in tools)
+    if OTHER_TOPIC.search(prepared) and not LOAN_WORD.search(prepared) and not budget:
         taken = [(0, len(prepared))]  # the whole utterance is about something else
     else:
         taken = [c.span() for c in CLAUSE.finditer(prepared)
@@ -146,6 +273,10 @@ def extract_slots(text: str) -> dict[str, str]:
 
     def free(m: re.Match[str]) -> bool:
         return not any(m.start() < e and m.end() > s for s, e in taken)
+
+    for start, end, slot, value in tools:
+        found.append((start, slot, value))
+        taken.append((start, end))
 
     def add(m: re.Match[str], slot: str, value: str) -> None:
         found.append((m.start(), slot, value))

@@ -1,4 +1,4 @@
-"""Faust agent of the retrieval stage: Neo4j lookups plus a FAISS FAQ index kept fresh."""
+"""Faust agent of the retrieval stage: cached Neo4j lookups plus a FAISS FAQ index kept fresh."""
 from __future__ import annotations
 
 import logging
@@ -6,7 +6,7 @@ import logging
 import faust
 
 from agents.retrieval.faq_index import FaqVectors
-from agents.retrieval.logic import retrieve
+from agents.retrieval.stage import RetrievalStage
 from engines.embeddings import load_embedder
 from engines.graph.neo4j_store import Neo4jKnowledgeGraph
 from streams.app import stage_agent, stage_runner
@@ -22,6 +22,7 @@ def register(app: faust.App, settings: Settings) -> None:
     graph = Neo4jKnowledgeGraph(settings.neo4j.uri, auth=settings.neo4j_auth())
     faqs = FaqVectors(load_embedder())
     faqs.refresh(graph)
+    faqs.warm_up()
 
     @app.timer(interval=REFRESH_SECONDS)
     async def refresh_faqs() -> None:
@@ -33,4 +34,4 @@ def register(app: faust.App, settings: Settings) -> None:
         if changed:
             log.info("FAQ index: %d entries changed, now version %d", changed, faqs.version)
 
-    stage_agent(app, runner, DIALOGUE_STATE, lambda s: retrieve(s, graph, faqs.search))
+    stage_agent(app, runner, DIALOGUE_STATE, RetrievalStage(graph, faqs))

@@ -55,6 +55,15 @@ def product_fact(p: dict[str, Any], score: float) -> dict[str, Any]:
             "content": f"{p['name']}：{description}{summary}", "score": score}
 
 
+def task_of(state: dict[str, Any]) -> str | None:
+    return state["intent"] if state["intent"] != "other" else state.get("active_task")
+
+
+def needs_catalogue(state: dict[str, Any]) -> bool:
+    """Whether the turn looks products up in the graph."""
+    return task_of(state) in LOAN_TASKS | WEALTH_TASKS | TYPE_TASKS.keys()
+
+
 def graph_facts(task: str | None, slots: dict[str, str], graph: KnowledgeGraph) -> list[dict[str, Any]]:
     if task in LOAN_TASKS:
         amount = int(float(slots["amount"])) if "amount" in slots else None
@@ -75,7 +84,7 @@ def faq_facts(text: str, intent: str, confidence: float, faq_search: FaqSearch) 
 
 
 def retrieve(state: dict[str, Any], graph: KnowledgeGraph, faq_search: FaqSearch) -> list[Emit]:
-    task = state["intent"] if state["intent"] != "other" else state.get("active_task")
+    task = task_of(state)
     facts: list[dict[str, Any]] = []
     seen: set[str] = set()
     faqs = faq_facts(state["text"], state["intent"], state.get("confidence", 0.0), faq_search)
@@ -85,6 +94,6 @@ def retrieve(state: dict[str, Any], graph: KnowledgeGraph, faq_search: FaqSearch
             facts.append(fact)
     return [Emit(CONTEXT, "Context", {
         **carry(state, "text", "intent", "confidence", "slots", "active_task", "emotion",
-                "emotion_trajectory", "needs_clarification"),
+                "emotion_trajectory", "needs_clarification", "flow"),
         "facts": facts[:MAX_FACTS],
     })]

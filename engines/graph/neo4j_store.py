@@ -81,6 +81,17 @@ class Neo4jKnowledgeGraph:
         records, _, _ = self.driver.execute_query(query, params, database_=self.database)
         return [r.data() for r in records]
 
+    def read(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        """A read as one auto-commit query: one round trip, where ``run``'s managed transaction
+        waits for a second one to commit. A lost connection is retried through ``run``."""
+        from neo4j.exceptions import ServiceUnavailable, SessionExpired
+
+        try:
+            with self.driver.session(database=self.database) as session:
+                return [r.data() for r in session.run(query, params)]
+        except (ServiceUnavailable, SessionExpired):
+            return self.run(query, **params)
+
     # -- schema and loading ------------------------------------------------------------------
     def migrate(self) -> None:
         for statement in MIGRATIONS:
@@ -135,7 +146,7 @@ class Neo4jKnowledgeGraph:
                 UNWIND $rows AS row
                 MERGE (f:FAQ {id: row.id})
                 SET f.intent = row.intent, f.question = row.question, f.answer = row.answer,
-                    f.updated_version = $version
+                    f.aliases = coalesce(row.aliases, []), f.updated_version = $version
                 MERGE (i:Intent {name: row.intent}) MERGE (f)-[:ANSWERS]->(i)
                 FOREACH (t IN coalesce(row.product_types, []) | MERGE (pt:ProductType {name: t}) MERGE (f)-[:ABOUT]->(pt))""",
                      rows=batch, version=version)
@@ -146,8 +157,20 @@ class Neo4jKnowledgeGraph:
         return self.run("MATCH (m:Meta {id: 'kb'}) SET m.version = m.version + 1 RETURN m.version AS v")[0]["v"]
 
     def version(self) -> int:
-        rows = self.run("MATCH (m:Meta {id: 'kb'}) RETURN m.version AS v")
+        rows = self.read("MATCH (m:Meta {id: 'kb'}) RETURN m.version AS v")
         return int(rows[0]["v"]) if rows else 0
+
+    def catalogue_token(self) -> tuple[int, int | None]:
+        """What a cache of product lookups is valid for: the graph version and the newest product write.
+
+        A product change is written (with ``updated_version`` = version + 1) before the version is
+        bumped, in a separate transaction; the second part moves with that first write, so a reader
+        never keeps a withdrawn product between the two, or if the bump never comes.
+        """
+        rows = self.read("""
+            OPTIONAL MATCH (p:Product) WITH max(p.updated_version) AS products
+            OPTIONAL MATCH (m:Meta {id: 'kb'}) RETURN coalesce(m.version, 0) AS version, products""")
+        return int(rows[0]["version"]), rows[0]["products"]
 
     def catalogue_digest(self) -> str | None:
         rows = self.run("MATCH (m:Meta {id: 'kb'}) RETURN m.catalogue_digest AS d")
@@ -158,7 +181,7 @@ class Neo4jKnowledgeGraph:
 
     # -- lookups -------------------------------------------------------------------------------
     def loan_products(self, purpose: str | None, amount: int | None, limit: int = 3) -> list[dict[str, Any]]:
-        return self.run("""
+        return self.read("""
             MATCH (p:Product {type: 'loan', on_sale: true})
             WHERE ($purpose IS NULL OR EXISTS { (p)-[:FOR_PURPOSE]->(:Purpose {name: $purpose}) })
               AND ($amount IS NULL OR ((p.amount_min IS NULL OR p.amount_min <= $amount)
@@ -169,25 +192,28 @@ class Neo4jKnowledgeGraph:
     def suitable_wealth(self, customer_risk: str, limit: int = 5) -> list[dict[str, Any]]:
         if customer_risk not in RISK_RANK or not customer_risk.startswith("C"):
             raise ValueError(f"customer risk level must be C1..C5, not {customer_risk!r}")
-        return self.run("""
+        return self.read("""
             MATCH (p:Product {type: 'wealth', on_sale: true})-[:HAS_RISK]->(:RiskLevel)-[:SUITABLE_FOR]->
                   (:CustomerRisk {level: $level})
             RETURN p {.*} AS product ORDER BY p.rate_max DESC LIMIT $limit""", level=customer_risk, limit=limit)
 
     def products_of_type(self, product_type: str, limit: int = 3) -> list[dict[str, Any]]:
-        return self.run("""
+        return self.read("""
             MATCH (p:Product {type: $type, on_sale: true})
             RETURN p {.*} AS product ORDER BY p.id LIMIT $limit""", type=product_type, limit=limit)
 
     def product(self, product_id: str) -> dict[str, Any] | None:
-        rows = self.run("MATCH (p:Product {id: $id}) RETURN p {.*} AS product", id=product_id)
+        rows = self.run("""
+            MATCH (p:Product {id: $id}) OPTIONAL MATCH (p)-[:HAS_FEE]->(f:Fee)
+            WITH p, collect(f {.name, .value}) AS fees
+            RETURN p {.*, fees: fees} AS product""", id=product_id)
         return rows[0]["product"] if rows else None
 
     def faqs(self, since_version: int = 0) -> list[dict[str, Any]]:
-        return self.run("""
+        return self.read("""
             MATCH (f:FAQ) WHERE f.updated_version > $v
             RETURN f.id AS id, f.intent AS intent, f.question AS question, f.answer AS answer,
-                   coalesce(f.deleted, false) AS deleted""", v=since_version)
+                   coalesce(f.aliases, []) AS aliases, coalesce(f.deleted, false) AS deleted""", v=since_version)
 
     # -- live updates ----------------------------------------------------------------------------
     def apply_update(self, update: dict[str, Any]) -> None:

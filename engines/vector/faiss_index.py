@@ -5,6 +5,9 @@ in the benchmark where HNSW with efSearch 64 kept 80%), HNSW when asked. When FA
 (faiss-gpu) Flat and IVF indexes move to it with ``index_cpu_to_gpu``; HNSW has no GPU form and
 stays on the CPU. Updates and removals go through an id map; HNSW cannot delete, so removed ids
 are tombstoned and filtered from results, and the index is rebuilt when tombstones pile up.
+
+``search_threads`` caps FAISS's OpenMP threads for the duration of a search: a one-question search
+gains nothing from a second thread, and waiting for one on a busy host costs milliseconds at p99.
 """
 from __future__ import annotations
 
@@ -18,7 +21,8 @@ def choose_kind(n: int) -> str:
 
 
 class FaissIndex:
-    def __init__(self, dim: int, kind: str = "flat", *, nlist: int = 256, hnsw_m: int = 32, use_gpu: bool | None = None) -> None:
+    def __init__(self, dim: int, kind: str = "flat", *, nlist: int = 256, hnsw_m: int = 32, use_gpu: bool | None = None,
+                 search_threads: int | None = None) -> None:
         import faiss
 
         self.faiss = faiss
@@ -27,6 +31,7 @@ class FaissIndex:
         self.nlist = nlist
         self.hnsw_m = hnsw_m
         self.use_gpu = faiss.get_num_gpus() > 0 if use_gpu is None else use_gpu
+        self.search_threads = search_threads
         self._ids: dict[str, int] = {}
         self._names: dict[int, str] = {}
         self._vectors: dict[int, np.ndarray] = {}
@@ -98,11 +103,35 @@ class FaissIndex:
             self.train(vectors)
             self._index.add_with_ids(vectors, numbers)
 
+    def numbers(self, ids: list[str]) -> np.ndarray:
+        """The index's own numbers for ``ids`` (-1 for an unknown id), as ``search_numbers`` returns them."""
+        return np.fromiter((self._ids.get(i, -1) for i in ids), dtype=np.int64, count=len(ids))
+
+    def search_numbers(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Scores and numbers of the ``k`` best vectors per query, best first, without building names:
+        for callers that aggregate thousands of hits with array operations. Empty slots and removed
+        vectors have number -1."""
+        query = np.ascontiguousarray(vectors, dtype=np.float32)
+        if not self._ids:
+            return np.zeros((len(query), 0), dtype=np.float32), np.zeros((len(query), 0), dtype=np.int64)
+        k = k + min(len(self._tombstones), 64)
+        if self.search_threads is None:
+            scores, numbers = self._index.search(query, k)
+        else:
+            threads = self.faiss.omp_get_max_threads()
+            self.faiss.omp_set_num_threads(self.search_threads)
+            try:
+                scores, numbers = self._index.search(query, k)
+            finally:
+                self.faiss.omp_set_num_threads(threads)
+        if self._tombstones:
+            numbers[np.isin(numbers, np.fromiter(self._tombstones, dtype=np.int64))] = -1
+        return scores, numbers
+
     def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
+        scores, numbers = self.search_numbers(vectors, k)
         if not self._ids:
             return [[] for _ in range(len(vectors))]
-        extra = min(len(self._tombstones), 64)
-        scores, numbers = self._index.search(np.ascontiguousarray(vectors, dtype=np.float32), k + extra)
         out = []
         for row_scores, row_numbers in zip(scores, numbers, strict=True):
             row = [(self._names[int(n)], float(s)) for s, n in zip(row_scores, row_numbers, strict=True)

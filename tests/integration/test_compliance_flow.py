@@ -96,12 +96,15 @@ def test_a_human_takes_over_replies_and_hands_back(stack, settings, codec, sessi
 
     send_turn(p, codec, session_id, 1, "转人工")
     [first] = replies(1)
-    assert first["handoff"] is True
+    [(queued, _)] = collect(desk, codec, "Handoff", lambda h: h["session_id"] == session_id and h["turn_id"] == 1, 1)
+    assert first["handoff"] is True and queued["queue_position"] >= 1
+    assert f"第{queued['queue_position']}位" in first["text"] and "预计等待" in first["text"]
     audits = tail_consumer(settings.kafka.bootstrap, AUDIT)
     agent("take_over", "m-1")
-    # The desk audits the take-over once it owns the session; only then is the bot silent.
-    assert collect(audits, codec, "AuditRecord",
-                   lambda a: a["session_id"] == session_id and a["action"] == "desk.take_over", 1)
+    # The desk audits the take-over once it owns the session, with how long the customer waited.
+    [(taken, _)] = collect(audits, codec, "AuditRecord",
+                           lambda a: a["session_id"] == session_id and a["action"] == "desk.take_over", 1)
+    assert 0 <= int(taken["detail"]["waited_ms"]) < 60_000
     send_turn(p, codec, session_id, 2, "我的信用卡账单有问题")
     assert replies(1, timeout=4) == []  # the bot stays silent while a human owns the session
     notes = collect(desk, codec, "Handoff", lambda h: h["session_id"] == session_id and h["turn_id"] == 2, 1)
@@ -117,3 +120,35 @@ def test_a_human_takes_over_replies_and_hands_back(stack, settings, codec, sessi
     send_turn(p, codec, session_id, 3, "信用卡年费怎么收")
     [bot] = replies(1)
     assert bot["turn_id"] == 3 and bot["status"] in ("approved", "rewritten")
+
+
+def test_two_unclear_turns_in_a_row_bring_a_human(stack, settings, codec, session_id):
+    handoffs = tail_consumer(settings.kafka.bootstrap, HANDOFF)
+    p = producer(settings.kafka.bootstrap)
+    send_turn(p, codec, session_id, 1, "那个东西怎么弄")
+    send_turn(p, codec, session_id, 2, "蓝色的月亮")
+    [(handoff, _)] = collect(handoffs, codec, "Handoff", lambda h: h["session_id"] == session_id, 1, settle=2.0)
+    assert handoff["reason"] == "low_confidence" and handoff["turn_id"] == 2 and handoff["queue_position"] >= 1
+
+
+def test_fees_and_credit_claims_are_checked_against_neo4j_and_the_bureau(stack, settings, codec, session_id):
+    out = tail_consumer(settings.kafka.bootstrap, REPLY_OUT)
+    p = producer(settings.kafka.bootstrap)
+    drafts = [
+        {"turn_id": 1, "text": "示例银行 标准金卡年费100元，首年免年费，当年刷卡满6次免次年年费。",
+         "source_ids": ["P-CARD-002"]},
+        {"turn_id": 2, "text": "示例银行 标准金卡年费200元，首年免年费，当年刷卡满6次免次年年费。",
+         "source_ids": ["P-CARD-002"]},
+        {"turn_id": 3, "text": "恭喜，您已通过预审，可贷5000万元。", "source_ids": ["P-LOAN-001"],
+         "customer_id": "C-0001"},
+    ]
+    for fields in drafts:
+        draft = {**SAMPLES["DraftReply"], "session_id": session_id, "composer": "transformers", **fields}
+        p.produce(REPLY_DRAFT, key=session_id.encode(), value=codec.encode("DraftReply", draft, REPLY_DRAFT))
+    p.flush(10)
+    got = {r["turn_id"]: r for r, _ in collect(out, codec, "Reply", lambda r: r["session_id"] == session_id, 3)}
+    assert got[1]["status"] == "rewritten" and "100元" not in got[1]["text"]
+    assert any(f.startswith("fee_mismatch") for f in got[1]["compliance_flags"])
+    assert got[2]["status"] == "approved" and "200元" in got[2]["text"]
+    assert got[3]["status"] == "blocked" and "5000万" not in got[3]["text"]
+    assert any(f.startswith("credit_claim_unsupported") for f in got[3]["compliance_flags"])

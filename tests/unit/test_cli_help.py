@@ -12,8 +12,9 @@ from streams.settings import REPO_DIR
     ("streams.gateway", "--port"), ("streams.crm_sink", "--db"), ("schemas.lock", "check"),
     ("infra", "fetch"), ("benchmarks.transport", "--burst"), ("benchmarks.peers", "raw | faust"),
     ("benchmarks.quality", "compliance"), ("benchmarks.intent", "--backends"), ("benchmarks.retrieval", "--scale"),
-    ("benchmarks.emotion", "--strength"), ("streams.metrics", "--since-minutes"),
-    ("engines.classifiers.train", "compliance"), ("engines.graph.load", "--force"), ("engines.graph.scale", "--uri"),
+    ("benchmarks.emotion", "--strength"), ("streams.metrics", "serve"),
+    ("engines.classifiers.train", "compliance"), ("engines.llm.tiny", "build"), ("engines.llm.serve", "--model"),
+    ("benchmarks.generation", "--new-tokens"), ("engines.graph.load", "--force"), ("engines.graph.scale", "--uri"),
 ])
 def test_every_command_has_help(module, words):
     done = subprocess.run([sys.executable, "-m", module, "--help"], cwd=REPO_DIR, capture_output=True, env={**os.environ, "COLUMNS": "200"},

@@ -6,7 +6,8 @@ from agents.escalation.desk import (
     desk_action,
     owner_after_handoff,
 )
-from streams.topics import HANDOFF, REPLY_OUT
+from agents.escalation.queue import DeskQueue
+from streams.topics import DESK_QUEUE, HANDOFF, REPLY_OUT
 from tests.samples import SAMPLES
 
 
@@ -44,8 +45,33 @@ def test_a_blocked_agent_reply_is_not_sent():
 
 
 def test_hand_back_returns_the_session_to_the_bot():
-    [reply], owner = desk_action(message("hand_back", mid="m-2"), queued(), None, now_ms=3)
+    [reply, left], owner = desk_action(message("hand_back", mid="m-2"), queued(), None, now_ms=3)
     assert reply.datum["text"] == HAND_BACK_TEXT and owner is DELETE
+    assert left.topic == DESK_QUEUE and left.datum["op"] == "dequeue" and left.datum["reason"] == "handed_back"
+
+
+def test_taking_over_a_queued_session_records_the_customers_wait():
+    [left], owner = desk_action(message("take_over"), queued(), None, now_ms=9_001)
+    assert left.topic == DESK_QUEUE and left.datum["reason"] == "taken_over" and left.datum["agent_id"] == "a-9"
+    assert left.datum["at_ms"] - left.datum["queued_at_ms"] == 9_000
+    # Already owned: no second dequeue, and a reply does not dequeue it again.
+    assert desk_action(message("take_over"), owner, None, now_ms=9_500)[0] == []
+    assert [e.topic for e in desk_action(message("reply"), owner, "您好", now_ms=9_600)[0]] == [REPLY_OUT]
+
+
+def test_answering_a_queued_session_takes_it_out_of_the_queue():
+    emits, owner = desk_action(message("reply"), queued(), "您好", now_ms=50)
+    assert [e.topic for e in emits] == [REPLY_OUT, DESK_QUEUE] and owner["agent_id"] == "a-9"
+
+
+def test_a_queued_customer_is_told_their_place():
+    view = DeskQueue()
+    for i, s in enumerate(["s-a", "s-b"]):
+        view.apply({**SAMPLES["DeskQueue"], "session_id": s, "queued_at_ms": -10 + i})
+    owner = queued()
+    view.apply({**SAMPLES["DeskQueue"], "session_id": SAMPLES["Reply"]["session_id"], "queued_at_ms": owner["since_ms"]})
+    emits, _ = customer_message({**SAMPLES["Reply"], "turn_id": 3}, owner, now_ms=5, queue=view)
+    assert emits[0].datum["queue_position"] == 3 and "第3位" in emits[1].datum["text"]
 
 
 def test_messages_for_unowned_sessions_are_ignored():

@@ -1,0 +1,58 @@
+"""The risk questionnaire as seen by generation: the next question, a re-ask, or the result with
+the on-sale wealth products that suit the new level (R <= C).
+
+The flow's progress lives in the dialogue state (``flow``: name + ``QState.to_dict()``); the state
+stage advances it and this module only renders it.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from agents.compliance.logic import RISK_DISCLOSURE
+from agents.generation import questionnaire
+from agents.generation.flows import Answer, Grounding, product_nodes
+from agents.generation.suitability import suitable
+
+QUESTIONNAIRE_FLOW = "risk_questionnaire"
+PRODUCTS_SHOWN = 3
+INTRO = f"好的，下面进行风险承受能力评估，共{len(questionnaire.QUESTIONS)}题，请回复选项字母（如A）或序号。\n"
+
+
+def flow_questionnaire(flow: dict[str, str]) -> questionnaire.QState | None:
+    """The questionnaire held in a dialogue state's ``flow``; None when there is none or it is unreadable."""
+    if flow.get("name") != QUESTIONNAIRE_FLOW:
+        return None
+    try:
+        return questionnaire.QState.from_dict({k: v for k, v in flow.items() if k != "name"})
+    except ValueError:
+        return None  # a flow of another questionnaire version is dropped, not crashed on
+
+
+def questionnaire_flow(state: questionnaire.QState) -> dict[str, str]:
+    return {"name": QUESTIONNAIRE_FLOW, **state.to_dict()}
+
+
+def suitable_products(context: dict[str, Any], grounding: Grounding, level: str) -> list[dict[str, Any]]:
+    """Wealth products for ``level``: the Context's product facts, else the graph's, filtered R <= C."""
+    nodes = product_nodes(context.get("facts", []), grounding.catalogue, "wealth")
+    if not nodes and grounding.catalogue is not None:
+        nodes = [row["product"] for row in grounding.catalogue.suitable_wealth(level, limit=PRODUCTS_SHOWN * 2)]
+    return list(suitable(nodes, level))[:PRODUCTS_SHOWN]
+
+
+def questionnaire_answer(state: questionnaire.QState, context: dict[str, Any], grounding: Grounding) -> Answer:
+    total = str(len(questionnaire.QUESTIONS))
+    if not state.done:
+        index = len(state.answers)
+        tools = {"questionnaire": questionnaire.VERSION, "question": str(index + 1), "questions": total}
+        if state.retries:
+            return Answer(f"{questionnaire.INVALID_HINT}\n{questionnaire.question_text(index)}", tools)
+        return Answer((INTRO if index == 0 else "") + questionnaire.question_text(index), tools)
+    level = questionnaire.result(state)
+    products = suitable_products(context, grounding, level)
+    text = questionnaire.result_text(state)
+    if products:
+        text += f"目前适合您的在售理财产品有：{'、'.join(str(p['name']) for p in products)}。{RISK_DISCLOSURE}"
+    tools = {"questionnaire": questionnaire.VERSION, "questions": total, "score": str(questionnaire.score(state)),
+             "customer_risk": level, "max_product_risk": f"R{level[1]}"}
+    return Answer(text, tools, tuple(str(p["id"]) for p in products))

@@ -1,0 +1,114 @@
+"""Wealth calculations: deposit interest at the bank's listed rates and an illustrative reference
+amount for a wealth product's performance benchmark — always with the disclaimer, never a promise,
+and only for a product that suits the customer (R <= C)."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from agents.generation.flows import (
+    Answer,
+    Grounding,
+    catalogue_rows,
+    nameable,
+    named_product,
+    product_nodes,
+)
+from agents.generation.repayment import yuan
+from agents.generation.savings import (
+    WEALTH_DISCLAIMER,
+    recurring_deposit,
+    reference_return,
+    render_recurring_deposit,
+    render_reference_return,
+    render_time_deposit,
+    time_deposit,
+)
+
+RECURRING = "零存整取"
+LUMP_SUM = "整存整取"
+OPTIONS_SHOWN = 3
+
+
+def deposit_answer(slots: dict[str, str], grounding: Grounding) -> Answer:
+    """整存整取 / 大额存单 / 零存整取 interest at the listed rate of the matching on-sale deposit product."""
+    kind = slots.get("deposit_kind", LUMP_SUM)
+    missing = [label for key, label in (("deposit_amount", "每月存入金额" if kind == RECURRING else "存入金额"),
+                                        ("deposit_months", "存期")) if key not in slots]
+    if missing:
+        return Answer(f"为了给您计算{kind}的利息，请告诉我{'、'.join(missing)}。")
+    if grounding.catalogue is None:
+        return Answer("抱歉，暂时查询不到存款挂牌利率，请稍后再试，或以网点和手机银行公布的利率为准。")
+    try:
+        amount, months = Decimal(slots["deposit_amount"]), int(slots["deposit_months"])
+    except (InvalidOperation, ValueError):
+        return Answer("您提供的存入金额或存期无法计算，请核对后再告诉我。")
+    products = [p for p in catalogue_rows(grounding.catalogue, "deposit")
+                if p.get("subtype") == kind and p.get("on_sale") is True and p.get("rate_min") is not None]
+    product = next((p for p in products if p.get("term_min") == months), None)
+    if product is None:
+        terms = sorted({int(p["term_min"]) for p in products if p.get("term_min")})
+        tools = {f"term.{i + 1}": str(t) for i, t in enumerate(terms)} | {"deposit_months": str(months)}
+        listed = "、".join(f"{t}个月" for t in terms)
+        return Answer(f"本行在售的{kind}存期有{listed}，暂无{months}个月的存期，请选择其中一个存期，我为您计算。"
+                      if terms else f"抱歉，暂未查询到在售的{kind}产品。", tools if terms else {})
+    minimum = Decimal(str(product.get("amount_min") or 0))
+    if kind != RECURRING and amount < minimum:
+        return Answer(f"{product['name']}起存金额为{yuan(minimum)}元，您提供的金额低于起存金额。",
+                      {"product_id": product["id"], "amount_min": str(minimum), "deposit_amount": str(amount)},
+                      (product["id"],))
+    rate = Decimal(str(product["rate_min"]))
+    try:
+        result = (recurring_deposit(amount, rate, months) if kind == RECURRING
+                  else time_deposit(amount, rate, months=months))
+    except ValueError:
+        return Answer("您提供的存入金额或存期无法计算，请核对后再告诉我。")
+    render = render_recurring_deposit if kind == RECURRING else render_time_deposit
+    tools = {"product_id": product["id"], "deposit_kind": kind, "deposit_amount": str(amount),
+             "deposited": str(result.deposited), "annual_rate": str(rate), "deposit_months": str(months),
+             "interest": str(result.interest), "maturity_amount": str(result.maturity_amount)}
+    return Answer(f"按{product['name']}的挂牌年利率测算：{render(result)}", tools, (product["id"],))
+
+
+def suitable_choices(context: dict[str, Any], grounding: Grounding, level: str) -> list[dict[str, Any]]:
+    """Wealth products with a benchmark that suit ``level``: the Context's first, else the catalogue's."""
+    nodes = product_nodes(context.get("facts", []), grounding.catalogue, "wealth")
+    if not nodes and grounding.catalogue is not None:
+        nodes = [row["product"] for row in grounding.catalogue.suitable_wealth(level, limit=OPTIONS_SHOWN * 2)]
+    return [p for p in nodes if nameable(p, level) and p.get("rate_min") is not None][:OPTIONS_SHOWN]
+
+
+def reference_answer(context: dict[str, Any], grounding: Grounding, text: str, level: str) -> Answer:
+    """An illustration amount × benchmark × days / 365 for the product the customer names."""
+    slots = context.get("slots", {})
+    missing = [label for key, label in (("invest_amount", "投资金额"), ("hold_days", "持有天数")) if key not in slots]
+    if missing:
+        return Answer(f"为了给您做参考测算，请告诉我{'、'.join(missing)}。{WEALTH_DISCLAIMER}")
+    product = named_product(text, catalogue_rows(grounding.catalogue, "wealth"))
+    if product is None:
+        choices = suitable_choices(context, grounding, level)
+        if not choices:
+            return Answer(f"请告诉我您想测算的产品名称。{WEALTH_DISCLAIMER}")
+        names = "、".join(p["name"] for p in choices)
+        return Answer(f"请问您想测算哪款产品？适合您风险承受能力等级（{level}）的在售产品有：{names}。{WEALTH_DISCLAIMER}",
+                      {"customer_risk": level}, tuple(p["id"] for p in choices))
+    if not nameable(product, level):
+        return Answer(f"您提到的产品风险等级高于您的风险承受能力等级（{level}），按投资者适当性管理要求，暂不能为您测算或推荐该产品；"
+                      f"如您的情况有变化，可先重新完成风险测评。{WEALTH_DISCLAIMER}", {"customer_risk": level})
+    if product.get("rate_min") is None:
+        return Answer(f"{product['name']}没有业绩比较基准，收益随市场波动，无法测算参考金额。{WEALTH_DISCLAIMER}",
+                      {}, (product["id"],))
+    try:
+        low = Decimal(str(product["rate_min"]))
+        high = Decimal(str(product["rate_max"])) if product.get("rate_max") is not None else None
+        result = reference_return(Decimal(slots["invest_amount"]), low, int(slots["hold_days"]), high)
+    except (InvalidOperation, ValueError):
+        return Answer(f"您提供的投资金额或持有天数无法计算，请核对后再告诉我。{WEALTH_DISCLAIMER}")
+    tools = {"product_id": product["id"], "product_risk": str(product["risk_level"]), "customer_risk": level,
+             "amount": str(result.amount), "days": str(result.days),
+             "benchmark_low_percent": str(result.benchmark_low_percent),
+             "benchmark_high_percent": str(result.benchmark_high_percent),
+             "reference_low": str(result.reference_low), "reference_high": str(result.reference_high),
+             "days_in_year": "365"}
+    return Answer(f"{product['name']}（风险等级{product['risk_level']}）{render_reference_return(result)}", tools,
+                  (product["id"],))

@@ -1,0 +1,33 @@
+"""What the retrieval worker runs for each DialogueState: the pure stage (``logic.retrieve``) over
+the cached catalogue and the FAQ index, with the catalogue's freshness check started in the
+background first, so its Neo4j round trip overlaps the question's embedding and search.
+
+    stage = RetrievalStage(Neo4jKnowledgeGraph(uri), faq_vectors)
+    [emit] = stage(dialogue_state)
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from agents.retrieval.catalogue import CatalogueCache
+from agents.retrieval.faq_index import FaqVectors
+from agents.retrieval.logic import needs_catalogue, retrieve
+from engines.graph import KnowledgeGraph
+from streams.stage import Emit
+
+
+class RetrievalStage:
+    def __init__(self, graph: KnowledgeGraph, faqs: FaqVectors) -> None:
+        self.catalogue = CatalogueCache(graph)
+        self.faqs = faqs
+
+    def __call__(self, state: dict[str, Any]) -> list[Emit]:
+        if needs_catalogue(state):
+            self.catalogue.prefetch_token()
+        try:
+            return retrieve(state, self.catalogue, self.faqs.search)
+        finally:
+            self.catalogue.drop_prefetch()
+
+    def close(self) -> None:
+        self.catalogue.close()
