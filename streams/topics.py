@@ -31,6 +31,7 @@ HANDOFF = "cs.handoff.v1"
 AUDIT = "cs.audit.v1"
 DEADLETTER = "cs.deadletter.v1"
 KNOWLEDGE_UPDATES = "cs.knowledge.updates.v1"
+MARKET_EVENTS = "cs.market.events.v1"
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ PIPELINE: tuple[TopicSpec, ...] = (
     TopicSpec(AUDIT, "AuditRecord", "decision evidence, kept 180 days", retention_ms=180 * DAY_MS),
     TopicSpec(DEADLETTER, "DeadLetter", "records no stage could process", retention_ms=30 * DAY_MS),
     TopicSpec(KNOWLEDGE_UPDATES, "KnowledgeUpdate", "product, rate and FAQ changes applied while running"),
+    TopicSpec(MARKET_EVENTS, "MarketEvent", "market moves; every generation worker reads all of it (no group)",
+              retention_ms=DAY_MS),
 )
 
 # Every customer turn crosses these, in this order; the knowledge stage applies live updates.
@@ -76,7 +79,7 @@ TURN_STAGES = ("asr", "intent", "state", "retrieval", "generation", "compliance"
 STAGES = (*TURN_STAGES, "knowledge")
 
 # Faust tables per stage; their changelogs must exist with the source's partition count.
-TABLES = {"state": ("dialogue_state",), "escalation": ("replied_turns", "pending_reviews", "session_owners", "unclear_turns")}
+TABLES = {"state": ("dialogue_state",), "generation": ("wealth_watch",), "escalation": ("replied_turns", "pending_reviews", "session_owners", "unclear_turns")}
 
 
 def app_id(settings: Settings, stage: str) -> str:

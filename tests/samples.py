@@ -41,6 +41,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
                        "decided_at_ms": 1},
     "KnowledgeUpdate": {"update_id": "u-1", "kind": "rate_change", "product_id": "P-LOAN-001", "faq_id": None,
                         "payload": "{\"rate_min\": 3.1, \"rate_max\": 5.2}", "issued_at_ms": 1},
+    "MarketEvent": {"event_id": "e-1", "index": "沪深300", "change_pct": -3.5, "at_ms": 1},
     "ReplyChunk": {"session_id": "s-1", "turn_id": 3, "seq": 0, "text": "您好，", "composer": "transformers",
                    "final": False, "created_at_ms": 1},
     "DeskQueue": {"session_id": "s-1", "turn_id": 3, "op": "enqueue", "reason": "complaint", "queued_at_ms": 1,

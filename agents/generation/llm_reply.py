@@ -2,14 +2,17 @@
 
 The engine streams; text leaves in whole sentences, each checked first: every figure in it must
 come from the tool results, the Context facts, the grounded answer or the customer's words
-(``numbers.unverified``). A sentence that fails stops the engine and the grounded answer is used
-instead (reason ``numbers``); so do an engine error, a missed first-chunk or total deadline
+(``numbers.unverified``), and it may name no product the grounded answer does not name — the
+grounded answer names only products suitable for the customer, so no backend can offer an R3
+product to a C2 customer. A sentence that fails stops the engine and the grounded answer is used
+instead (reason ``numbers`` or ``products``); so do an engine error, a missed first-chunk or total deadline
 (``FallbackEngine``) and an empty answer. Sentences already released stay correct — they were
 checked — and the turn's final reply, which the edges show in place of the streamed preview, is
 the grounded text.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,14 +22,15 @@ from engines.llm import GenerationParams, LLMEngine
 from engines.llm.fallback import FallbackEngine, FallbackText
 
 SENTENCE_ENDS = frozenset("。！？!?；;\n")
+BRAND = re.compile(r"^示例(?:银行|理财)\s*")
 
 
 @dataclass
 class LlmOutcome:
     text: str
     composer: str                  # the engine's name, or "grounded" after a fallback
-    fallback: str | None = None    # error | first_chunk_deadline | total_deadline | numbers | empty
-    unverified: list[str] = field(default_factory=list)
+    fallback: str | None = None    # error | first_chunk_deadline | total_deadline | numbers | products | empty
+    unverified: list[str] = field(default_factory=list)  # the figures (or product names) that failed
     sentences: int = 0             # released while streaming
 
 
@@ -50,9 +54,16 @@ def sources_of(context: dict[str, Any], grounded: str, tools: Mapping[str, str])
             *(f["content"] for f in context.get("facts", []))]
 
 
+def unnamed_products(names: list[str], grounded: str) -> list[str]:
+    """Product names (full and without the brand prefix) that the grounded answer does not mention."""
+    short = [(name, BRAND.sub("", name).strip()) for name in names]
+    return sorted({n for name, bare in short if name not in grounded and bare not in grounded for n in (name, bare)
+                   if len(n) >= 3}, key=len, reverse=True)
+
+
 async def write_reply(engine: LLMEngine, prompt: str, grounded: str, sources: list[str], params: GenerationParams, *,
                       request_id: str, trace_headers: Mapping[str, str] | None, first_chunk_s: float, total_s: float,
-                      release: Callable[[str], Awaitable[None]]) -> LlmOutcome:
+                      release: Callable[[str], Awaitable[None]], forbidden: list[str] = ()) -> LlmOutcome:
     """Stream ``engine`` under deadlines, releasing checked sentences; the outcome says what to send."""
     chain = FallbackEngine(engine, lambda _prompt: grounded, first_chunk_s=first_chunk_s, total_s=total_s)
     stream = chain.generate(prompt, params, request_id=request_id, trace_headers=trace_headers)
@@ -60,6 +71,9 @@ async def write_reply(engine: LLMEngine, prompt: str, grounded: str, sources: li
     buffer = ""
 
     async def settle(sentence: str) -> LlmOutcome | None:
+        named = [name for name in forbidden if name in sentence]
+        if named:  # checked first: a product name's own figures ("180天") are not the problem
+            return LlmOutcome(grounded, "grounded", "products", named[:3], len(kept))
         bad = unverified(sentence, sources)
         if bad:
             return LlmOutcome(grounded, "grounded", "numbers", bad, len(kept))

@@ -13,6 +13,7 @@ from typing import Any
 
 from agents.compliance.logic import RISK_DISCLOSURE
 from agents.escalation.high_risk import PENDING_TEXT, high_risk_operation
+from agents.generation.advisor import diagnosis_text, wants_diagnosis
 from agents.generation.flows import (
     Answer,
     Grounding,
@@ -126,6 +127,9 @@ def compose(context: dict[str, Any], grounding: Grounding | None = None) -> list
     answer: Answer | None = None
     if intent in OPENERS:
         answer = Answer(OPENERS[intent])
+    elif grounding.holdings is not None and wants_diagnosis(context):
+        text, figures = diagnosis_text(context["customer_id"], level, grounding.holdings, [])
+        answer = Answer(text, figures)
     elif questionnaire is not None:
         answer = questionnaire_answer(questionnaire, context, grounding)
     elif context.get("needs_clarification") and not task:

@@ -13,7 +13,7 @@ from typing import Any
 
 from agents.audit import audit_record
 from agents.compliance.logic import RISK_DISCLOSURE
-from agents.generation.llm_reply import build_prompt, sources_of, write_reply
+from agents.generation.llm_reply import build_prompt, sources_of, unnamed_products, write_reply
 from engines.llm import GenerationParams, LLMEngine, make_engine
 from streams.settings import LlmSettings
 from streams.stage import Emit
@@ -41,8 +41,10 @@ def engine_from(settings: LlmSettings) -> LLMEngine | None:
 class LlmDrafter:
     """Turns a grounded DraftReply into an LLM-phrased one, publishing sentences while it streams."""
 
-    def __init__(self, engine: LLMEngine, settings: LlmSettings, publish: Callable[[Emit], Awaitable[None]]) -> None:
+    def __init__(self, engine: LLMEngine, settings: LlmSettings, publish: Callable[[Emit], Awaitable[None]],
+                 product_names: list[str] = ()) -> None:
         self.engine, self.settings, self.publish = engine, settings, publish
+        self.product_names = list(product_names)  # the catalogue's, so the model cannot name others
         self.params = GenerationParams(max_new_tokens=settings.max_new_tokens, temperature=settings.temperature,
                                        stop=("\n客户：", "\n\n") if settings.prompt_style == "instruct" else ("\n",))
 
@@ -70,7 +72,8 @@ class LlmDrafter:
             self.engine, build_prompt(context, grounded, tools, self.settings.prompt_style), grounded,
             sources_of(context, grounded, tools), self.params, request_id=f"{draft['session_id']}/{draft['turn_id']}/"
             f"{uuid.uuid4().hex[:8]}", trace_headers=trace_headers, first_chunk_s=self.settings.first_chunk_s,
-            total_s=self.settings.total_s, release=release)
+            total_s=self.settings.total_s, release=release,
+            forbidden=unnamed_products(self.product_names, grounded))
         text = outcome.text
         if RISK_DISCLOSURE in grounded and RISK_DISCLOSURE not in text:
             text += RISK_DISCLOSURE

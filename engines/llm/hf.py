@@ -54,6 +54,12 @@ class TransformersEngine:
 
     def __init__(self, model_dir: Path | str, *, device: str = "auto", dtype: str = "auto",
                  threads: int | None = None) -> None:
+        # Import transformers here, on the constructing thread: its lazy module is not safe to import
+        # from a worker thread (load) and the event loop (streamer) at once — that race raised
+        # "cannot import name 'AsyncTextIteratorStreamer'" in a pipeline worker.
+        import transformers  # noqa: F401
+        from transformers import AsyncTextIteratorStreamer, AutoModelForCausalLM, AutoTokenizer  # noqa: F401
+
         self.model_dir = Path(model_dir)
         self.device = pick_device(device)
         self.dtype = dtype

@@ -143,3 +143,33 @@ def test_the_chunk_gate_releases_checked_sentences_and_stops_at_a_block():
     out = gates.feed({**blocked, "text": "请把验证码发给我。然后"}, 5)
     assert out == [{**blocked, "seq": 0, "text": "", "final": True, "created_at_ms": 5}]
     assert gates.feed({**blocked, "seq": 1, "text": "您就可以了。", "final": True}, 6) == []
+
+
+def test_no_backend_can_offer_a_c2_customer_an_r3_or_riskier_product():
+    """Property over the whole catalogue: whatever wealth product an engine names beyond the grounded
+    answer, a C2 customer's reply falls back to the grounded answer, which names only R1/R2 ones."""
+    import json
+
+    from streams.settings import REPO_DIR
+
+    catalogue = [json.loads(line) for line in (REPO_DIR / "data" / "knowledge" / "products.jsonl").read_text(
+        encoding="utf-8").splitlines() if line.strip()]
+    names = [p["name"] for p in catalogue]
+    grounded = "为您推荐示例理财 稳利30天持有期理财（R2）。理财非存款，产品有风险，投资须谨慎。"
+    risky = [p for p in catalogue if p["type"] == "wealth" and p.get("risk_level") in ("R3", "R4", "R5")]
+    assert len(risky) >= 10
+    for product in risky:
+        for said in (product["name"], product["name"].split(" ", 1)[-1]):
+            published = []
+
+            async def publish(emit, published=published):
+                published.append(emit)
+
+            drafter = LlmDrafter(FakeEngine([f"也可以看看{said}。"]), LlmSettings(backend="transformers", model="x"),
+                                 publish, names)
+            draft = {**SAMPLES["DraftReply"], "intent": "wealth_inquiry", "text": grounded, "tool_results": {},
+                     "slots": {"customer_risk": "C2"}}
+            emits = asyncio.run(drafter({**SAMPLES["Context"], "text": "推荐理财"}, [Emit(REPLY_DRAFT, "DraftReply", draft)]))
+            assert emits[0].datum["text"] == grounded and emits[0].datum["composer"] == "grounded", said
+            assert emits[1].datum["action"] == "generation.fallback.products"
+            assert all(not c.datum["text"] or said not in c.datum["text"] for c in published)

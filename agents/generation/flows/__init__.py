@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from agents.generation.suitability import is_suitable, level_rank
 from agents.intent.slots import prepare
 from engines.bureau import CreditBureau
+from engines.holdings import HoldingsSource
 
 DEFAULT_LEVEL = "C1"  # suitability when the customer's level is unknown
 STATED_RISK = re.compile(r"风险等级(R[1-5])")  # how retrieval's product facts state a product's level
@@ -46,6 +47,7 @@ class Grounding:
 
     catalogue: ProductCatalogue | None = None
     bureau: CreditBureau | None = None
+    holdings: HoldingsSource | None = None
 
 
 class TurnCatalogue:
@@ -77,7 +79,7 @@ def for_turn(grounding: Grounding) -> Grounding:
     """``grounding`` with its catalogue's lookups shared across one turn's flows."""
     if grounding.catalogue is None:
         return grounding
-    return Grounding(TurnCatalogue(grounding.catalogue), grounding.bureau)
+    return Grounding(TurnCatalogue(grounding.catalogue), grounding.bureau, grounding.holdings)
 
 
 @dataclass(frozen=True)
