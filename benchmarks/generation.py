@@ -134,10 +134,11 @@ def main(model: Path | None = typer.Option(None, help="Local causal-LM directory
     for label, r in rows:
         typer.echo(f"| {label} | {r['ttft_p50']:.1f} | {r['ttft_p99']:.1f} | {r['itl_p50']:.2f} | "
                    f"{r['chunks_per_s']:.0f} | {r['ttft_p50'] / reference['ttft_p50']:.2f}x |")
-    typer.echo(f"| grounded composer (no LLM) | {grounded_ms(runs * 10):.2f} (whole reply) | | | | |")
+    typer.echo(f"| grounded composer, no LLM (whole reply, flows without Neo4j round trips) | "
+               f"{grounded_ms(runs * 10):.2f} | | | | |")
     if torch.cuda.is_available():
         for name, ms in PUBLISHED_TTFT_MS.items():
-            typer.echo(f"| published: {name} | {ms} | | | | |")
+            typer.echo(f"| published reference, not comparable unless --model is a 7B model: {name} | {ms} | | | | |")
 
 
 if __name__ == "__main__":

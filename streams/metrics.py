@@ -85,8 +85,8 @@ class ServiceMetrics:
 def account(metrics: ServiceMetrics, topic: str, event: dict[str, Any]) -> None:
     """Fold one decoded event into the metrics (pure)."""
     if topic == REPLY_OUT:
-        if event["status"].startswith("review_"):
-            return  # the answer to a held turn, not a new turn
+        if event["status"].startswith(("review_", "human")) or event.get("proactive"):
+            return  # a held turn's answer, the desk's words or the bank's own advice: not an answered turn
         metrics.replies += 1
         metrics.statuses[event["status"]] += 1
         for flag in event.get("compliance_flags", []):
@@ -196,9 +196,10 @@ class MetricsCollector:
                 ("cs_review_queue_depth", "High-risk operations awaiting a reviewer", m.review_queue_depth),
                 ("cs_desk_queue_depth", "Sessions waiting for a human agent", len(m.desk_queued)),
                 ("cs_human_wait_within_target_ratio", "Share of customers who waited <= 15 s for a human",
-                 m.human_wait_within_target or 0.0),
+                 m.human_wait_within_target),
             ):
-                families.append(GaugeMetricFamily(name, doc, value=value))
+                if value is not None:  # no waits yet is no data, not 0%
+                    families.append(GaugeMetricFamily(name, doc, value=value))
             wait = GaugeMetricFamily("cs_wait_seconds", "Waits by queue and quantile", labels=["queue", "quantile"])
             for queue, values in (("review", m.review_waits_ms), ("human", m.human_waits_ms)):
                 for q in (0.5, 0.95):

@@ -79,7 +79,11 @@ TURN_STAGES = ("asr", "intent", "state", "retrieval", "generation", "compliance"
 STAGES = (*TURN_STAGES, "knowledge")
 
 # Faust tables per stage; their changelogs must exist with the source's partition count.
-TABLES = {"state": ("dialogue_state",), "generation": ("wealth_watch",), "escalation": ("replied_turns", "pending_reviews", "session_owners", "unclear_turns")}
+TABLES = {
+    "state": ("dialogue_state",),
+    "generation": ("wealth_watch",),
+    "escalation": ("replied_turns", "pending_reviews", "session_owners", "unclear_turns", "advised_turns"),
+}
 
 
 def app_id(settings: Settings, stage: str) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 
 import faust
 
+from agents.compliance.dynamic import needs_whole_reply
 from agents.compliance.lexicon import default_lexicon
 from agents.compliance.logic import assess, review
 from agents.compliance.model import SentenceViolationModel
@@ -39,7 +40,7 @@ def register(app: faust.App, settings: Settings) -> None:
 
     # Streamed sentences pass the same static and learned layers, one sentence window at a time.
     chunks = stage_runner(app, "compliance.stream", "ReplyChunk", settings)
-    gates = TurnGates(lambda sentence: assess(sentence, lexicon, model, threshold))
+    gates = TurnGates(lambda sentence: assess(sentence, lexicon, model, threshold), hold=needs_whole_reply)
 
     def release(chunk: dict[str, Any]) -> list[Emit]:
         return [Emit(REPLY_CHUNKS_CHECKED, "ReplyChunk", c) for c in gates.feed(chunk, int(time.time() * 1000))]

@@ -140,3 +140,10 @@ def dynamic_findings(text: str, source_ids: list[str], products: dict[str, dict[
         findings += fee_findings(text, fees)
     findings += credit_findings(text, customer_id, loans, bureau)
     return findings
+
+
+def needs_whole_reply(sentence: str) -> bool:
+    """A sentence stating a rate, a fee or a credit outcome can only be judged with the reply's cited
+    products, the customer and the bureau — so it is never streamed; the checked reply carries it."""
+    return bool(RATE_PERCENT.search(sentence) or FEE_CLAIM.search(sentence) or FEE_WAIVED.search(sentence)
+                or CREDIT_CLAIM.search(sentence))

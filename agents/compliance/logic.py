@@ -30,7 +30,7 @@ def text_draft(text: str, *, session_id: str, turn_id: int, composer: str, recei
     return {"session_id": session_id, "turn_id": turn_id, "customer_id": None, "channel": "web",
             "received_at_ms": received_at_ms, "intent": intent, "confidence": 1.0, "text": text,
             "composer": composer, "source_ids": [], "tool_results": {}, "slots": {}, "emotion": "neutral",
-            "emotion_trajectory": [], "needs_clarification": False, "review_op": None}
+            "emotion_trajectory": [], "needs_clarification": False, "review_op": None, "proactive": False}
 
 
 class ViolationModel(Protocol):
@@ -96,7 +96,7 @@ def review(draft: dict[str, Any], lexicon: Lexicon, now_ms: int, model: Violatio
     flags = sorted({f"{h.entry.category}:{h.entry.phrase}" for h in hits} | {f"pii_masked:{f.kind}" for f in pii})
     reply = {
         **carry(draft, "intent", "confidence", "slots", "emotion", "emotion_trajectory", "needs_clarification",
-                "source_ids", "review_op"),
+                "source_ids", "review_op", "proactive"),
         "text": text, "status": status, "handoff": False, "compliance_flags": flags, "replied_at_ms": now_ms,
     }
     detail = {

@@ -12,11 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from agents.compliance.lexicon import Hit
+from agents.compliance.lexicon import Hit, LexiconEntry
 from agents.compliance.logic import RISK_DISCLOSURE
 from agents.compliance.pii import mask_pii
 
 SENTENCE_ENDS = set("。！？!?；;\n")
+HELD = LexiconEntry("held", "held_for_whole_reply", "block", "流式输出：需结合产品与客户数据整体核验的句子不提前发送")
 
 
 @dataclass
@@ -77,8 +78,12 @@ class TurnGates:
     whole, is what the customer keeps either way.
     """
 
-    def __init__(self, check: Callable[[str], list[Hit]], limit: int = 10_000) -> None:
-        self.check, self.limit = check, limit
+    def __init__(self, check: Callable[[str], list[Hit]], limit: int = 10_000,
+                 hold: Callable[[str], bool] = lambda sentence: False) -> None:
+        self.limit = limit
+        # A sentence to ``hold`` ends the stream like a block, silently: the turn's Reply, reviewed
+        # whole (dynamic layer included), is then the only place it appears.
+        self.check = lambda sentence: ([Hit(HELD, 0, len(sentence))] if hold(sentence) else []) or check(sentence)
         self.gates: OrderedDict[tuple[str, int], StreamingGate] = OrderedDict()
         self.sent: dict[tuple[str, int], int] = {}
         self.closed: OrderedDict[tuple[str, int], None] = OrderedDict()  # ended or stopped: later chunks drop

@@ -14,7 +14,8 @@ from agents.compliance.lexicon import default_lexicon
 from agents.compliance.logic import review, text_draft
 from agents.escalation.desk import DELETE, customer_message, desk_action, owner_after_handoff
 from agents.escalation.logic import finalise, resolve_review, unclear_streak
-from agents.escalation.queue import DeskQueue, QueueTail
+from agents.escalation.queue import DeskQueue, queue_event
+from agents.escalation.queue_tail import QueueTail
 from agents.escalation.replied import replied_turns
 from streams.app import stage_agent, stage_runner
 from streams.settings import Settings
@@ -39,6 +40,7 @@ def register(app: faust.App, settings: Settings) -> None:
     pending = app.Table("pending_reviews", default=None, partitions=settings.kafka.partitions)
     owners = app.Table("session_owners", default=None, partitions=settings.kafka.partitions)
     unclear = app.Table("unclear_turns", default=int, partitions=settings.kafka.partitions)
+    advised = app.Table("advised_turns", default=None, partitions=settings.kafka.partitions)
     lexicon = default_lexicon()
     model = default_model(settings)
     queue, queue_lock = DeskQueue(), threading.Lock()
@@ -47,6 +49,10 @@ def register(app: faust.App, settings: Settings) -> None:
     @app.task
     async def follow_the_queue() -> None:
         tail.start()
+
+    @app.on_before_shutdown.connect
+    def stop_following(*_: Any, **__: Any) -> None:
+        tail.stop()
 
     def note_queue(emits: list[Emit]) -> None:
         """Our own queue events count at once, before the tail reads them back."""
@@ -67,7 +73,23 @@ def register(app: faust.App, settings: Settings) -> None:
         known = [t for t in (replied.get(session), in_log.get(session)) if t is not None]
         return max(known) if known else None
 
+    def advise(reply: dict[str, Any]) -> StageResult:
+        """The bank's own advice: once per (session, turn id), never into a human's session, and
+        without touching the replied-turn watermark that customer turns are deduplicated by."""
+        session, turn = reply["session_id"], reply["turn_id"]
+        sent = advised.get(session) or []
+        if owners.get(session) is not None or turn in sent:
+            return StageResult([])
+        emits = [Emit(REPLY_OUT, "Reply", {**reply, "handoff": False, "replied_at_ms": int(time.time() * 1000)})]
+
+        def noted() -> None:
+            advised[session] = [*sent, turn][-50:]
+
+        return StageResult(emits, noted)
+
     def gate(reply: dict[str, Any]) -> StageResult:
+        if reply.get("proactive"):
+            return advise(reply)
         session, turn = reply["session_id"], reply["turn_id"]
         now = int(time.time() * 1000)
         last = last_replied(session)
@@ -97,6 +119,11 @@ def register(app: faust.App, settings: Settings) -> None:
                 # An agent may already have taken the session over (desk messages race the ack).
                 taken = (owners.get(session) or {}).get("agent_id")
                 owners[session] = {**owner_after_handoff(reply, now), **({"agent_id": taken} if taken else {})}
+                if taken:  # then it never waited: it leaves the queue it just joined
+                    left = Emit(DESK_QUEUE, "DeskQueue", queue_event("dequeue", session, turn, "taken_over", now,
+                                                                     now, taken))
+                    note_queue([left])
+                    asyncio.ensure_future(runner.publish(left))
 
         # The turn is marked replied only after the broker acknowledged the reply; a crash before
         # the table's changelog is written is covered by the scan of the reply log above.

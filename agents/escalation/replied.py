@@ -45,6 +45,8 @@ def replied_turns(bootstrap: str, topic: str, partitions: Iterable[int], codec: 
                 reply = codec.decode(msg.value(), "Reply")
             except DecodeError:
                 continue
+            if reply.get("proactive"):
+                continue  # the bank's own advice answers no customer turn
             session, turn = reply["session_id"], reply["turn_id"]
             if turn > latest.get(session, -1):
                 latest[session] = turn

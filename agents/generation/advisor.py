@@ -4,8 +4,10 @@ The generation stage remembers which sessions talked about wealth with a known c
 (``watch_entry``, kept in its ``wealth_watch`` table). A market event large enough to matter
 (``portfolio.rebalance``'s threshold) becomes one advice draft per watched session whose
 holdings deviate from the target allocation of the customer's level; it goes through compliance
-and escalation like any reply. Its turn id is the event time (or just after the session's last
-turn), so every worker computes the same id and escalation sends it at most once.
+and escalation like any reply, marked ``proactive``: escalation sends it at most once per
+(session, turn id), never into a session a human owns, and without moving the session's
+replied-turn watermark (a customer turn in flight is still answered). Its turn id is the event
+time (or just after the session's last turn), so every worker computes the same one.
 """
 from __future__ import annotations
 
@@ -69,6 +71,6 @@ def advice_drafts(event: dict[str, Any], watched: Iterable[tuple[str, dict[str, 
             "intent": "wealth_inquiry", "confidence": 1.0, "text": render_rebalance(advice), "composer": "advisor",
             "source_ids": sorted({c.product_id for m in advice.moves for c in m.candidates}), "tool_results": tools,
             "slots": {"customer_risk": level}, "emotion": "neutral", "emotion_trajectory": [],
-            "needs_clarification": False, "review_op": None,
+            "needs_clarification": False, "review_op": None, "proactive": True,
         }))
     return drafts

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import faust
@@ -18,6 +19,8 @@ from streams.app import stage_agent, stage_runner
 from streams.settings import Settings
 from streams.stage import Emit
 from streams.topics import CONTEXT, MARKET_EVENTS
+
+log = logging.getLogger(__name__)
 
 
 def sellable(graph: Neo4jKnowledgeGraph) -> list[dict[str, Any]]:
@@ -37,10 +40,13 @@ def register(app: faust.App, settings: Settings) -> None:
     sources = grounding(settings)
     watch = app.Table("wealth_watch", default=None, partitions=settings.kafka.partitions)
 
-    def generate(context: dict[str, Any]) -> list[Emit]:
+    def remember(context: dict[str, Any]) -> None:
         entry = watch_entry(context)
         if entry is not None:
             watch[context["session_id"]] = entry
+
+    def generate(context: dict[str, Any]) -> list[Emit]:
+        remember(context)
         return compose(context, sources)
 
     @app.task
@@ -55,11 +61,13 @@ def register(app: faust.App, settings: Settings) -> None:
             async for msg in consumer:
                 try:
                     event = runner.codec.decode(msg.value, "MarketEvent")
+                    products = await asyncio.to_thread(sellable, sources.catalogue)
+                    for emit in advice_drafts(event, list(watch.items()), sources.holdings, products):
+                        await runner.publish(emit)
                 except DecodeError:
                     continue
-                products = await asyncio.to_thread(sellable, sources.catalogue)
-                for emit in advice_drafts(event, list(watch.items()), sources.holdings, products):
-                    await runner.publish(emit)
+                except Exception:  # one bad event or a graph hiccup must not stop the worker (a task crash would)
+                    log.exception("market event at offset %s not advised", msg.offset)
         finally:
             await consumer.stop()
 
@@ -72,9 +80,17 @@ def register(app: faust.App, settings: Settings) -> None:
 
     @app.task
     async def warm_up() -> None:
-        await engine.warm_up()  # weights loaded before the first customer, not during their turn
+        # Weights loaded before the first customer. An engine that cannot start must not stop the
+        # worker: every turn then falls back to the grounded answer (and is audited as such).
+        try:
+            await engine.warm_up()
+        except Exception:
+            log.exception("LLM %s did not warm up; the grounded composer answers meanwhile", engine.name)
 
     async def generate_with_llm(context: dict[str, Any]) -> list[Emit]:
-        return await drafter(context, generate(context))
+        remember(context)
+        # Off the event loop: the flows query Neo4j synchronously, and the engine streams meanwhile.
+        emits = await asyncio.to_thread(compose, context, sources)
+        return await drafter(context, emits)
 
     stage_agent(app, runner, CONTEXT, generate_with_llm)

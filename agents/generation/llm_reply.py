@@ -49,9 +49,9 @@ def build_prompt(context: dict[str, Any], grounded: str, tools: Mapping[str, str
 
 
 def sources_of(context: dict[str, Any], grounded: str, tools: Mapping[str, str]) -> list[str]:
-    """Everything a figure in the reply may come from."""
-    return [grounded, context.get("text", ""), *tools.values(), *context.get("slots", {}).values(),
-            *(f["content"] for f in context.get("facts", []))]
+    """Everything a figure in the reply may come from: never the customer's own words (the grounded
+    answer restates the customer's figures where a calculation uses them)."""
+    return [grounded, *tools.values(), *(f["content"] for f in context.get("facts", []))]
 
 
 def unnamed_products(names: list[str], grounded: str) -> list[str]:

@@ -20,7 +20,7 @@ from streams.stage import Emit
 from streams.topics import AUDIT, REPLY_CHUNKS_DRAFT, REPLY_DRAFT
 from streams.tracing import headers_from_context
 
-FIXED_WORDING = frozenset({"human_agent", "card_security"})
+FIXED_WORDING = frozenset({"human_agent", "card_security", "risk_assessment"})
 
 
 def engine_from(settings: LlmSettings) -> LLMEngine | None:
@@ -49,14 +49,23 @@ class LlmDrafter:
                                        stop=("\n客户：", "\n\n") if settings.prompt_style == "instruct" else ("\n",))
 
     @staticmethod
-    def eligible(draft: dict[str, Any]) -> bool:
-        return not draft.get("review_op") and draft["intent"] not in FIXED_WORDING
+    def eligible(context: dict[str, Any], draft: dict[str, Any]) -> bool:
+        """Fixed, reviewed wording stays as it is: held operations, emergencies, transfers to a human,
+        and the risk questionnaire, whose questions and options are regulated and scored as written."""
+        questionnaire = context.get("flow") or "questionnaire" in " ".join(draft.get("tool_results", {}))
+        return (not draft.get("review_op") and draft["intent"] not in FIXED_WORDING and not questionnaire
+                and context.get("active_task") != "risk_assessment")
 
     async def __call__(self, context: dict[str, Any], emits: list[Emit]) -> list[Emit]:
         at = next((i for i, e in enumerate(emits) if e.topic == REPLY_DRAFT), None)
-        if at is None or not self.eligible(emits[at].datum):
+        if at is None or not self.eligible(context, emits[at].datum):
             return emits
         draft = emits[at].datum
+        # The model sees only the products the grounded answer rests on (those passed suitability)
+        # and the FAQ passages; other product facts of the Context are not its material.
+        cited = set(draft.get("source_ids", []))
+        context = {**context, "facts": [f for f in context.get("facts", [])
+                                        if f.get("kind") != "product" or f["source_id"] in cited]}
         grounded, tools = draft["text"], draft.get("tool_results", {})
         seq = 0
 

@@ -22,10 +22,10 @@ def test_leaving_the_queue_moves_everyone_up_and_teaches_the_wait():
     enqueue(view, "b", 1)
     assert view.estimated_wait_s(2) == 2 * DEFAULT_WAIT_S
     view.apply(queue_event("dequeue", "a", 1, "taken_over", 0, 8_000, "agent-1"))
-    assert view.position("b", 1) == 1 and view.waits_ms[-1] == 8_000
+    assert view.position("b", 1) == 1 and view.waits_per_place_ms[-1] == 8_000
     assert view.estimated_wait_s(2) == 16
     view.apply(queue_event("dequeue", "b", 1, "handed_back", 1, 60_000))
-    assert view.depth() == 0 and list(view.waits_ms) == [8_000]  # a hand-back is not a wait for an agent
+    assert view.depth() == 0 and list(view.waits_per_place_ms) == [8_000]  # a hand-back is not a wait for an agent
 
 
 def test_a_replayed_enqueue_keeps_the_original_place():
@@ -61,3 +61,15 @@ def test_a_handoff_joins_the_queue_and_tells_the_customer_the_place():
     out, queued, handed = (e.datum for e in emits)
     assert handed["queue_position"] == 2 and "第2位" in out["text"] and out["handoff"] is True
     assert queued["op"] == "enqueue" and queued["reason"] == "explicit_request"
+
+
+def test_waits_are_learned_per_place_and_abandoned_sessions_stop_counting():
+    from agents.escalation.queue import STALE_MS
+
+    view = DeskQueue()
+    for i, s in enumerate(["a", "b", "c"]):
+        enqueue(view, s, 100 + i)
+    view.apply(queue_event("dequeue", "c", 1, "taken_over", 102, 102 + 30_000, "agent-1"))  # third place, 30 s
+    assert list(view.waits_per_place_ms) == [10_000] and view.estimated_wait_s(1) == 10
+    later = 100 + STALE_MS + 1
+    assert view.position("late", later) == 1  # a and b waited over two hours: abandoned, not ahead

@@ -173,3 +173,20 @@ def test_no_backend_can_offer_a_c2_customer_an_r3_or_riskier_product():
             assert emits[0].datum["text"] == grounded and emits[0].datum["composer"] == "grounded", said
             assert emits[1].datum["action"] == "generation.fallback.products"
             assert all(not c.datum["text"] or said not in c.datum["text"] for c in published)
+
+
+def test_sentences_about_rates_fees_or_credit_are_never_streamed():
+    from agents.compliance.dynamic import needs_whole_reply
+
+    gates = TurnGates(default_lexicon().scan, hold=needs_whole_reply)
+    chunk = {**SAMPLES["ReplyChunk"], "final": False}
+    out = gates.feed({**chunk, "text": "您好。这款贷款年化利率3.2%。后面的句子。"}, 1)
+    assert [(c["text"], c["final"]) for c in out] == [("您好。", True)]  # the stream ends before the rate
+    assert gates.feed({**chunk, "text": "您可贷50万元。", "turn_id": 4, "final": True}, 2) == [
+        {**chunk, "turn_id": 4, "seq": 0, "text": "", "final": True, "created_at_ms": 2}]
+
+
+def test_the_questionnaire_is_never_rephrased():
+    engine = FakeEngine(["换一种问法。"])
+    emits, published = drafter_run(engine, {"intent": "other", "tool_results": {"questionnaire": "rq-v1"}})
+    assert published == [] and emits[0].datum["text"] == GROUNDED

@@ -66,3 +66,10 @@ def test_prometheus_exposition():
     assert "cs_takeover_ratio 1.0" in text
     assert 'cs_llm_fallbacks_total{reason="numbers"} 1.0' in text and m.as_dict()["llm_fallbacks_by_reason"] == {
         "numbers": 1}
+
+
+def test_desk_words_and_the_banks_own_advice_are_not_answered_turns():
+    m = ServiceMetrics()
+    for event in (reply(), reply("human"), reply("human_queued"), {**reply(), "proactive": True}):
+        account(m, REPLY_OUT, event)
+    assert m.replies == 1 and m.as_dict()["human_wait_within_15s"] is None
