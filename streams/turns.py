@@ -146,20 +146,22 @@ class TurnClient:
         try:
             await self.publish(session_id, text, customer_id=customer_id, channel=channel, turn_id=turn)
             waiting = asyncio.ensure_future(self.wait_reply(session_id, turn, timeout))
-            streamed = 0
+            shown = ""
             while True:
                 getting = asyncio.ensure_future(queue.get())
                 done, _ = await asyncio.wait({waiting, getting}, return_when=asyncio.FIRST_COMPLETED)
                 if getting in done:
                     chunk = getting.result()
                     if chunk["text"]:
-                        streamed += 1
+                        shown += chunk["text"]
                         yield {"type": "chunk", "text": chunk["text"], "seq": chunk["seq"], "streamed": True}
                     continue
                 getting.cancel()
                 reply = waiting.result()  # raises ReplyTimeout
-                if not streamed:
-                    for piece in split_chunks(reply["text"]):
+                # Chunks travel their own topics and may trail the reply: what the customer has not
+                # seen yet follows as chunks, so the chunks add up to the reply whenever they were its start.
+                if reply["text"].startswith(shown):
+                    for piece in split_chunks(reply["text"][len(shown):]):
                         yield {"type": "chunk", "text": piece}
                 yield {"type": "reply", **reply}
                 return

@@ -4,7 +4,7 @@ authorities — the knowledge graph for products, rates and fees, the credit bur
 Every product a draft rests on (its source ids) must exist and be on sale; every percentage stated
 as a rate must lie within the range of a product it cites; every fee it states must be one of the
 cited products' fees with the same figure; a wealth product must suit the customer's risk level
-(R <= C, a hard rule); a claim that the customer is approved or may borrow an amount must be
+(R <= C, a hard rule; C1 while the level is unknown); a claim that the customer is approved or may borrow an amount must be
 backed by the bureau's report under the pre-approval rules. Pure: the products are looked up by
 the caller, the bureau is injected.
 """
@@ -124,7 +124,8 @@ def dynamic_findings(text: str, source_ids: list[str], products: dict[str, dict[
         if not product.get("on_sale", False):
             findings.append(_hit("withdrawn_product", text, severity="block"))
         level = product.get("risk_level")
-        if customer_risk and level and RISK_RANK.get(level, 0) > RISK_RANK.get(customer_risk, 5):
+        # An unknown customer is treated as C1, as retrieval and generation treat them.
+        if level and RISK_RANK.get(level, 0) > RISK_RANK.get(customer_risk or "C1", 1):
             findings.append(_hit("unsuitable_product", text, severity="block"))
         if product.get("rate_min") is not None:
             ranges.append((Decimal(str(product["rate_min"])), Decimal(str(product.get("rate_max") or product["rate_min"]))))

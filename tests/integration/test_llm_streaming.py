@@ -10,7 +10,7 @@ import pytest
 from websockets.sync.client import connect
 
 from agents.compliance.logic import RISK_DISCLOSURE
-from streams.topics import AUDIT, REPLY_DRAFT, REPLY_OUT
+from streams.topics import AUDIT, REPLY_CHUNKS, REPLY_DRAFT, REPLY_OUT
 from tests.integration.kafka_io import collect, producer, send_turn, tail_consumer
 
 
@@ -43,6 +43,7 @@ def llm_env(model, **over):
 
 def test_the_transformers_backend_streams_to_the_websocket(stack, settings, codec, session_id, tiny_llm):
     drafts = tail_consumer(settings.kafka.bootstrap, REPLY_DRAFT)
+    streamed_topic = tail_consumer(settings.kafka.bootstrap, REPLY_CHUNKS)
     with generation_worker(stack, llm_env(tiny_llm)):
         url = f"ws://{settings.gateway.host}:{settings.gateway.port}/v1/sessions/{session_id}/stream"
         with connect(url, open_timeout=10) as ws:
@@ -51,12 +52,16 @@ def test_the_transformers_backend_streams_to_the_websocket(stack, settings, code
             while not messages or messages[-1]["type"] == "chunk":
                 messages.append(json.loads(ws.recv(timeout=90)))
         [(draft, _)] = collect(drafts, codec, "DraftReply", lambda d: d["session_id"] == session_id, 1)
+        chunks = [c for c, _ in collect(streamed_topic, codec, "ReplyChunk",
+                                        lambda c: c["session_id"] == session_id, 3)]
     reply = messages[-1]
-    streamed = [m["text"] for m in messages[:-1] if m.get("streamed")]
     assert draft["composer"] == "transformers" and reply["type"] == "reply" and reply["status"] == "approved"
-    # Sentences arrived one by one, checked, before the reply; together they are the reply.
-    assert len(streamed) >= 2 and streamed[-1] == RISK_DISCLOSURE
-    assert "".join(streamed) == reply["reply"] == draft["text"]
+    # The model's sentences went out one by one, each checked, the last one marked final ...
+    assert [c["seq"] for c in chunks] == [0, 1, 2] and chunks[-1]["final"] and not chunks[-1]["text"]
+    assert chunks[1]["text"] == RISK_DISCLOSURE and "".join(c["text"] for c in chunks) == draft["text"]
+    # ... and the WebSocket's chunks (streamed ones, then any that trailed the reply) add up to the reply.
+    assert len(messages) >= 2 and all(m["type"] == "chunk" for m in messages[:-1])
+    assert "".join(m["text"] for m in messages[:-1]) == reply["reply"] == draft["text"]
 
 
 def test_a_model_that_misses_its_deadline_leaves_the_exact_grounded_answer(stack, settings, codec, session_id,

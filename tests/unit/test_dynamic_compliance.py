@@ -25,7 +25,7 @@ def test_missing_or_withdrawn_products_block(product, kind):
     assert hit.entry.category == kind and hit.entry.severity == "block"
 
 
-@pytest.mark.parametrize("level,unsuitable", [("C2", True), ("C3", True), ("C4", False), ("C5", False), (None, False)])
+@pytest.mark.parametrize("level,unsuitable", [("C2", True), ("C3", True), ("C4", False), ("C5", False), (None, True)])
 def test_suitability_is_rechecked(level, unsuitable):
     found = dynamic_findings("推荐进取型理财。", ["P-WEALTH-004"], {"P-WEALTH-004": R4}, level)
     assert ("unsuitable_product" in kinds(found)) is unsuitable

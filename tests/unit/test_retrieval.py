@@ -258,10 +258,16 @@ def test_faq_features_are_the_best_passage_per_side(kind, monkeypatch):
     for position, faq_id in enumerate(vectors.ids):
         parts = faq_index.passages(vectors.faqs[faq_id])
         cosines = embedder.encode([p.text for p in parts]) @ q
-        assert features.ask[position] == pytest.approx(max(c for c, p in zip(cosines, parts, strict=True) if p.ask), abs=1e-5)
-        assert features.content[position] == pytest.approx(max(c for c, p in zip(cosines, parts, strict=True) if p.content), abs=1e-5)
+        best_ask = max(c for c, p in zip(cosines, parts, strict=True) if p.ask)
+        best_content = max(c for c, p in zip(cosines, parts, strict=True) if p.content)
+        if kind == "flat":  # exact search: exactly the best passage per side
+            assert features.ask[position] == pytest.approx(best_ask, abs=1e-5)
+            assert features.content[position] == pytest.approx(best_content, abs=1e-5)
+        else:  # HNSW (chosen only for large indexes) is approximate: never above the best, maybe below
+            assert features.ask[position] <= best_ask + 1e-5 and features.content[position] <= best_content + 1e-5
         assert features.intent[position] == pytest.approx(0.8 if vectors.faqs[faq_id]["intent"] == "transfer" else 0.0)
     assert features.lexical.max() == pytest.approx(1.0)
+    assert "FAQ-7" in [faq["id"] for faq, _ in vectors.rank(features, 3)]
 
 
 def test_char_tfidf_scores_as_sklearn_does():
