@@ -134,10 +134,11 @@ def register(app: faust.App, settings: Settings) -> None:
     chunks = stage_runner(app, "escalation.stream", "ReplyChunk", settings)
 
     def forward(chunk: dict[str, Any]) -> list[Emit]:
-        """Streamed sentences reach the channel only while the bot owns the session and the turn
-        is still unanswered (a human's session stays silent; a replayed turn streams nothing)."""
+        """Streamed sentences reach the channel only while the bot owns the session and the turn is
+        the latest (a human's session stays silent; an older turn streams nothing). Chunks of the
+        turn just answered still pass: they travel their own topics and may trail its reply."""
         last = last_replied(chunk["session_id"])
-        if owners.get(chunk["session_id"]) is not None or (last is not None and chunk["turn_id"] <= last):
+        if owners.get(chunk["session_id"]) is not None or (last is not None and chunk["turn_id"] < last):
             return []
         return [Emit(REPLY_CHUNKS, "ReplyChunk", chunk)]
 

@@ -53,14 +53,13 @@ def test_the_transformers_backend_streams_to_the_websocket(stack, settings, code
                 messages.append(json.loads(ws.recv(timeout=90)))
         [(draft, _)] = collect(drafts, codec, "DraftReply", lambda d: d["session_id"] == session_id, 1)
         chunks = [c for c, _ in collect(streamed_topic, codec, "ReplyChunk",
-                                        lambda c: c["session_id"] == session_id, 1, settle=3.0)]
+                                        lambda c: c["session_id"] == session_id, 3)]
     reply = messages[-1]
     assert draft["composer"] == "transformers" and reply["type"] == "reply" and reply["status"] == "approved"
-    # The model's sentences went out one by one, each checked, in order; escalation stops forwarding
-    # once the turn's reply has gone (chunks that trail it are not sent), so they are its beginning ...
-    assert [c["seq"] for c in chunks] == list(range(len(chunks))) and chunks[0]["text"]
+    # The model's sentences went out one by one, each checked, in order, the last one marked final ...
+    assert [c["seq"] for c in chunks] == [0, 1, 2] and chunks[-1]["final"] and not chunks[-1]["text"]
     assert all(c["composer"] == "transformers" for c in chunks)
-    assert draft["text"].startswith("".join(c["text"] for c in chunks)) and draft["text"].endswith(RISK_DISCLOSURE)
+    assert chunks[1]["text"] == RISK_DISCLOSURE and "".join(c["text"] for c in chunks) == draft["text"]
     # ... and the WebSocket's chunks (streamed ones, then any that trailed the reply) add up to the reply.
     assert len(messages) >= 2 and all(m["type"] == "chunk" for m in messages[:-1])
     assert "".join(m["text"] for m in messages[:-1]) == reply["reply"] == draft["text"]
