@@ -10,6 +10,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from opentelemetry import trace
 
+from engines.text import complete_sentences
 from schemas.codec import DecodeError, EventCodec, schema_ids_for
 from streams.errors import PipelineError
 from streams.settings import Settings
@@ -26,15 +27,8 @@ class ReplyTimeout(PipelineError):
 
 def split_chunks(text: str) -> list[str]:
     """Sentence-sized chunks, each ending at Chinese or Latin sentence punctuation."""
-    chunks, current = [], ""
-    for ch in text:
-        current += ch
-        if ch in "。！？!?；;\n":
-            chunks.append(current)
-            current = ""
-    if current:
-        chunks.append(current)
-    return chunks
+    sentences, rest = complete_sentences(text)
+    return [*sentences, rest] if rest else sentences
 
 
 class TurnClient:

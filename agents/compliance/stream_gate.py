@@ -15,8 +15,8 @@ from typing import Any
 from agents.compliance.lexicon import Hit, LexiconEntry
 from agents.compliance.logic import RISK_DISCLOSURE
 from agents.compliance.pii import mask_pii
+from engines.text import complete_sentences
 
-SENTENCE_ENDS = set("。！？!?；;\n")
 HELD = LexiconEntry("held", "held_for_whole_reply", "block", "流式输出：需结合产品与客户数据整体核验的句子不提前发送")
 
 
@@ -32,18 +32,15 @@ class StreamingGate:
         """Sentences cleared for the customer by this chunk (possibly none)."""
         if self.blocked:
             return []
-        self.buffer += chunk
+        sentences, self.buffer = complete_sentences(self.buffer + chunk)
         out = []
-        while True:
-            end = next((i for i, ch in enumerate(self.buffer) if ch in SENTENCE_ENDS), -1)
-            if end < 0:
-                return out
-            sentence, self.buffer = self.buffer[: end + 1], self.buffer[end + 1:]
+        for sentence in sentences:
             released = self._clear(sentence)
             if self.blocked:
                 return out
             if released:
                 out.append(released)
+        return out
 
     def close(self) -> list[str]:
         """Release the tail; a stream that lost a sentence ends with the risk disclosure."""

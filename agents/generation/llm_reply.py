@@ -12,17 +12,15 @@ the grounded text.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from agents.generation.numbers import unverified
+from agents.generation.flows import short_name
+from agents.generation.numbers import grounded_values, unverified_against
 from engines.llm import GenerationParams, LLMEngine
 from engines.llm.fallback import FallbackEngine, FallbackText
-
-SENTENCE_ENDS = frozenset("。！？!?；;\n")
-BRAND = re.compile(r"^示例(?:银行|理财)\s*")
+from engines.text import complete_sentences
 
 
 @dataclass
@@ -56,7 +54,7 @@ def sources_of(context: dict[str, Any], grounded: str, tools: Mapping[str, str])
 
 def unnamed_products(names: list[str], grounded: str) -> list[str]:
     """Product names (full and without the brand prefix) that the grounded answer does not mention."""
-    short = [(name, BRAND.sub("", name).strip()) for name in names]
+    short = [(name, short_name({"name": name})) for name in names]
     return sorted({n for name, bare in short if name not in grounded and bare not in grounded for n in (name, bare)
                    if len(n) >= 3}, key=len, reverse=True)
 
@@ -69,12 +67,13 @@ async def write_reply(engine: LLMEngine, prompt: str, grounded: str, sources: li
     stream = chain.generate(prompt, params, request_id=request_id, trace_headers=trace_headers)
     kept: list[str] = []
     buffer = ""
+    known = grounded_values(sources)
 
     async def settle(sentence: str) -> LlmOutcome | None:
         named = [name for name in forbidden if name in sentence]
         if named:  # checked first: a product name's own figures ("180天") are not the problem
             return LlmOutcome(grounded, "grounded", "products", named[:3], len(kept))
-        bad = unverified(sentence, sources)
+        bad = unverified_against(sentence, known)
         if bad:
             return LlmOutcome(grounded, "grounded", "numbers", bad, len(kept))
         if sentence.strip():
@@ -86,9 +85,8 @@ async def write_reply(engine: LLMEngine, prompt: str, grounded: str, sources: li
         async for chunk in stream:
             if isinstance(chunk, FallbackText):
                 return LlmOutcome(grounded, "grounded", chunk.reason, sentences=len(kept))
-            buffer += chunk
-            while (end := next((i for i, ch in enumerate(buffer) if ch in SENTENCE_ENDS), -1)) >= 0:
-                sentence, buffer = buffer[: end + 1], buffer[end + 1:]
+            sentences, buffer = complete_sentences(buffer + chunk)
+            for sentence in sentences:
                 failed = await settle(sentence)
                 if failed:
                     await engine.abort(request_id)

@@ -51,7 +51,11 @@ def grounded_values(sources: Iterable[str]) -> set[Decimal]:
 
 def unverified(text: str, sources: Iterable[str]) -> list[str]:
     """Figures in ``text`` that no source bears out (in order, as written after normalisation)."""
-    known = grounded_values(sources)
+    return unverified_against(text, grounded_values(sources))
+
+
+def unverified_against(text: str, known: set[Decimal]) -> list[str]:
+    """``unverified`` with the sources' values computed once (a streamed reply checks many sentences)."""
     return [written for written, value, unit in _figures(prepare(text))
             if value.normalize() not in known
             and (unit or value != value.to_integral_value() or value > COUNTING_MAX)]

@@ -3,11 +3,11 @@ worker (which reads the whole market topic without a group), becomes advice for 
 session, passes compliance and escalation, and lands on the reply topic."""
 from __future__ import annotations
 
-import json
 import time
 import uuid
 
 from agents.generation.advisor import advice_drafts
+from engines.graph.neo4j_store import read_jsonl
 from engines.holdings import SimulatedHoldings
 from streams.settings import REPO_DIR
 from streams.topics import MARKET_EVENTS, REPLY_OUT
@@ -15,8 +15,7 @@ from tests.integration.kafka_io import collect, producer, send_turn, tail_consum
 
 
 def a_customer_needing_advice(event: dict) -> str:
-    catalogue = [json.loads(line) for line in (REPO_DIR / "data" / "knowledge" / "products.jsonl").read_text(
-        encoding="utf-8").splitlines() if line.strip()]
+    catalogue = read_jsonl(REPO_DIR / "data" / "knowledge" / "products.jsonl")
     source = SimulatedHoldings(catalogue)
     for i in range(1, 200):
         customer = f"C-{i:04d}"

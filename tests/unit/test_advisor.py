@@ -1,17 +1,16 @@
 """Proactive wealth advice: watched sessions, diagnosis on request, rebalancing after a market move."""
-import json
 from decimal import Decimal
 
 from agents.generation.advisor import advice_drafts, diagnosis_text, wants_diagnosis, watch_entry
 from agents.generation.flows import Grounding
 from agents.generation.logic import compose
+from engines.graph.neo4j_store import read_jsonl
 from engines.holdings import SimulatedHoldings
 from streams.settings import REPO_DIR
 from streams.topics import REPLY_DRAFT
 from tests.samples import SAMPLES
 
-CATALOGUE = [json.loads(line) for line in (REPO_DIR / "data" / "knowledge" / "products.jsonl").read_text(
-    encoding="utf-8").splitlines() if line.strip()]
+CATALOGUE = read_jsonl(REPO_DIR / "data" / "knowledge" / "products.jsonl")
 RANK = {f"R{i}": i for i in range(1, 6)}
 
 

@@ -148,12 +148,10 @@ def test_the_chunk_gate_releases_checked_sentences_and_stops_at_a_block():
 def test_no_backend_can_offer_a_c2_customer_an_r3_or_riskier_product():
     """Property over the whole catalogue: whatever wealth product an engine names beyond the grounded
     answer, a C2 customer's reply falls back to the grounded answer, which names only R1/R2 ones."""
-    import json
-
+    from engines.graph.neo4j_store import read_jsonl
     from streams.settings import REPO_DIR
 
-    catalogue = [json.loads(line) for line in (REPO_DIR / "data" / "knowledge" / "products.jsonl").read_text(
-        encoding="utf-8").splitlines() if line.strip()]
+    catalogue = read_jsonl(REPO_DIR / "data" / "knowledge" / "products.jsonl")
     names = [p["name"] for p in catalogue]
     grounded = "为您推荐示例理财 稳利30天持有期理财（R2）。理财非存款，产品有风险，投资须谨慎。"
     risky = [p for p in catalogue if p["type"] == "wealth" and p.get("risk_level") in ("R3", "R4", "R5")]
