@@ -63,8 +63,8 @@ def peer_stage(bootstrap: str, src: str, dst: str) -> None:
     app = _faust_app(bootstrap, "stage")
     topics = {dst: raw_topic(app, dst)}
 
-    async def send(topic, key, value, headers):  # type: ignore[no-untyped-def]
-        return await topics[topic].send(key=key, value=value, headers=headers)
+    async def send(topic, key, value, headers, partition=None):  # type: ignore[no-untyped-def]
+        return await topics[topic].send(key=key, value=value, headers=headers, partition=partition)
 
     runner = StageRunner("bench", "Transcript", EventCodec(LockedSchemaIds()), init_tracing("bench", None),
                          send, 1 << 20)

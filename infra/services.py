@@ -12,6 +12,8 @@ import socket
 import subprocess
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -81,21 +83,46 @@ def pid_alive(pid: int) -> bool:
         return False
 
 
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """SIGTERM/SIGINT wait until the block ends, so a process is never started without its pid
+    being recorded (a stop in between would leave it running with nobody to stop it)."""
+    held = {signal.SIGTERM, signal.SIGINT}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def stop_pid(pid: int, timeout: float = 30.0) -> None:
     """SIGTERM, wait, then SIGKILL: the JVMs shut down cleanly on TERM."""
-    if not pid_alive(pid):
-        return
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    stop_pids([pid], timeout)
+
+
+def stop_pids(pids: list[int], timeout: float = 30.0) -> None:
+    """SIGTERM to every process at once, wait for all, then SIGKILL whatever is left."""
+    alive = [p for p in pids if pid_alive(p)]
+    for pid in alive:
         try:
-            os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
             pass
-        if not pid_alive(pid):
-            return
-        time.sleep(0.2)
-    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + timeout
+    while alive and time.monotonic() < deadline:
+        for pid in alive:
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
+        alive = [p for p in alive if pid_alive(p)]
+        if alive:
+            time.sleep(0.2)
+    for pid in alive:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 @dataclass
@@ -134,12 +161,13 @@ class JvmService:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.prepare(jars)
         log = open(self.log_file, "ab")
-        proc = subprocess.Popen(
-            self.command(jars), stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
-        )
-        self.pid = proc.pid
-        self.pid_file.write_text(str(proc.pid))
+        with signals_deferred():
+            proc = subprocess.Popen(
+                self.command(jars), stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True,
+            )
+            self.pid = proc.pid
+            self.pid_file.write_text(str(proc.pid))
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             if proc.poll() is not None:
@@ -221,7 +249,7 @@ class KafkaService(JvmService):
         # controller.quorum.voters is a static quorum, so no --standalone / --initial-controllers.
         done = subprocess.run(
             ["java", "-Xmx128m", "-cp", f"{jars}/*", "kafka.tools.StorageTool", "format",
-             "-t", cid, "-c", str(conf), "--ignore-formatted"],
+             f"--cluster-id={cid}", "-c", str(conf), "--ignore-formatted"],  # an id may begin with "-"
             capture_output=True, text=True,
         )
         if done.returncode != 0:

@@ -1,6 +1,7 @@
 """Faust app factory and the thin I/O every agent shares."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import faust
@@ -29,6 +30,9 @@ def create_app(stage: str, settings: Settings) -> faust.App:
         broker_session_timeout=settings.kafka.session_timeout_s,
         broker_heartbeat_interval=settings.kafka.heartbeat_interval_s,
         broker_commit_interval=1.0,
+        # After a broker restart a group leader can assign while a topic's metadata is still empty,
+        # leaving that topic unconsumed until the next metadata refresh notices (default 5 min).
+        consumer_metadata_max_age_ms=5_000,
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
         producer_max_request_size=2 * 1024 * 1024,
@@ -50,24 +54,31 @@ def incoming(event: Any) -> Incoming:
     return Incoming(msg.topic, msg.partition, msg.offset, msg.key, msg.value, tuple(headers))
 
 
-def stage_runner(app: faust.App, stage: str, input_schema: str, settings: Settings) -> StageRunner:
+def stage_runner(app: faust.App, stage: str, input_schema: str, settings: Settings,
+                 blocking: bool = False) -> StageRunner:
     topics: dict[str, Any] = {}
 
-    async def send(topic: str, key: bytes | None, value: bytes, headers: list[tuple[str, bytes]]) -> Any:
+    async def send(topic: str, key: bytes | None, value: bytes, headers: list[tuple[str, bytes]],
+                   partition: int | None = None) -> Any:
         if topic not in topics:
             topics[topic] = raw_topic(app, topic)
-        return await topics[topic].send(key=key, value=value, headers=headers)
+        return await topics[topic].send(key=key, value=value, headers=headers, partition=partition)
 
     tracer = init_tracing(f"cs-{stage}", settings.telemetry.span_log)
     codec = EventCodec(schema_ids_for(settings.schema_registry_url))
-    return StageRunner(stage, input_schema, codec, tracer, send, settings.kafka.max_payload_bytes)
+    return StageRunner(stage, input_schema, codec, tracer, send, settings.kafka.max_payload_bytes, blocking)
 
 
-def stage_agent(app: faust.App, runner: StageRunner, source: str, logic: Logic) -> Any:
-    """The Faust agent every stage is: each record of ``source`` through ``runner`` with ``logic``."""
+def stage_agent(app: faust.App, runner: StageRunner, source: str, logic: Logic,
+                prepare: Callable[[Incoming], Awaitable[None]] | None = None) -> Any:
+    """The Faust agent every stage is: each record of ``source`` through ``runner`` with ``logic``.
+    ``prepare`` is awaited before each record (e.g. until what the record is decided against is loaded)."""
 
     async def process(stream: Any) -> None:
         async for event in stream.events():
-            await runner.handle(incoming(event), logic)
+            msg = incoming(event)
+            if prepare is not None:
+                await prepare(msg)
+            await runner.handle(msg, logic)
 
     return app.agent(raw_topic(app, source), name=runner.stage)(process)

@@ -1,9 +1,4 @@
-"""The project's root exception; each package derives its own from it."""
+"""Errors of the running system (the root lives in ``contracts.errors``)."""
+from contracts.errors import ConfigError, PipelineError, TransientError
 
-
-class PipelineError(Exception):
-    """Root of every error this project raises on purpose."""
-
-
-class ConfigError(PipelineError):
-    """Settings or deployment are inconsistent (wrong partitions, missing topic, bad value)."""
+__all__ = ["ConfigError", "PipelineError", "TransientError"]

@@ -8,18 +8,47 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import typer
 
-from infra.services import KafkaService, Neo4jService, ServiceError, pid_alive, port_open, stop_pid
+from infra.services import (
+    KafkaService,
+    Neo4jService,
+    ServiceError,
+    pid_alive,
+    port_open,
+    signals_deferred,
+    stop_pid,
+    stop_pids,
+)
 from streams.settings import REPO_DIR, Settings, get_settings
 from streams.topics import STAGES, app_id, ensure_topics
+
+
+def private_settings(run_dir: Path, partitions: int = 4, **over: Any) -> Settings:
+    """Settings for a stack of its own (tests, soak, benchmarks): free ports, its own run dir, and
+    the models `make setup` trained (trained here when missing)."""
+    from engines.classifiers.train import train_backend
+    from infra.services import free_port
+
+    return Settings(
+        run_dir=run_dir, log_level="warning",
+        kafka={"bootstrap": f"127.0.0.1:{free_port()}", "partitions": partitions, "max_payload_bytes": 64 * 1024},
+        neo4j={"uri": f"bolt://127.0.0.1:{free_port()}"},
+        gateway={"port": free_port(), "reply_timeout_s": 30},
+        intent={"backend": "hybrid", "model_dir": train_backend("hybrid")},
+        compliance={"learned_layer": True, "model_dir": train_backend("compliance")},
+        **over,
+    )
 
 
 def _port_of(hostport: str) -> int:
@@ -68,9 +97,10 @@ class Stack:
             return int(pid_file.read_text())
         env = {**os.environ, **self.settings.child_env(), **(env or {}), "PYTHONPATH": str(REPO_DIR)}
         log = open(self.settings.run_dir / "logs" / f"{name}.log", "ab")
-        proc = subprocess.Popen([sys.executable, *args], env=env, cwd=REPO_DIR, stdout=log,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-        pid_file.write_text(str(proc.pid))
+        with signals_deferred():
+            proc = subprocess.Popen([sys.executable, *args], env=env, cwd=REPO_DIR, stdout=log,
+                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+            pid_file.write_text(str(proc.pid))
         return proc.pid
 
     def start_worker(self, stage: str, instance: int = 0, env: dict[str, str] | None = None) -> int:
@@ -147,8 +177,10 @@ class Stack:
         return pid_file.exists() and pid_alive(int(pid_file.read_text()))
 
     def down(self) -> None:
-        for pid_file in sorted((self.settings.run_dir / "pids").glob("*.pid")):
-            stop_pid(int(pid_file.read_text()))
+        """Workers and gateway first (all told at once, then waited for), then Neo4j, then Kafka."""
+        pid_files = sorted((self.settings.run_dir / "pids").glob("*.pid"))
+        stop_pids([int(p.read_text()) for p in pid_files])
+        for pid_file in pid_files:
             pid_file.unlink(missing_ok=True)
         for svc in (self.neo4j, self.kafka):
             svc.stop()
@@ -181,11 +213,22 @@ def status() -> None:
         typer.echo(f"{name:28s} {'running' if alive else 'stopped'}")
 
 
+class Stopped(Exception):
+    """SIGTERM or SIGINT: leave the main loop and stop what was started."""
+
+
+def _stop_on_signal(signum: int, _frame: object) -> None:
+    raise Stopped(signal.Signals(signum).name)
+
+
 @cli.command()
 def run() -> None:
-    """Start the stack, play the scripted conversation, serve the gateway until Ctrl-C, stop."""
+    """Start the stack, play the scripted conversation, serve the gateway until Ctrl-C or SIGTERM, stop."""
     settings = get_settings()
     stack = Stack(settings)
+    # A supervisor stops us with SIGTERM (make forwards it): everything started must stop too.
+    signal.signal(signal.SIGTERM, _stop_on_signal)
+    signal.signal(signal.SIGINT, _stop_on_signal)
     try:
         stack.up()
         url = f"http://{settings.gateway.host}:{settings.gateway.port}"
@@ -194,9 +237,11 @@ def run() -> None:
         typer.echo(f"\nGateway serving on {url} (OpenAPI at {url}/docs). Ctrl-C stops everything.")
         while True:
             time.sleep(3600)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Stopped):
         pass
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal must not cut the shutdown short
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         stack.down()
         typer.echo("stopped", err=True)
 

@@ -5,24 +5,27 @@ logic sees a decoded datum and returns what to emit. Nothing here knows a stage'
 """
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import inspect
 import logging
-import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from opentelemetry import trace
 
 from schemas.codec import DecodeError, EventCodec
-from streams.errors import PipelineError
+from streams.deadletter import dead_letter
+from streams.errors import PipelineError, TransientError
 from streams.topics import DEADLETTER
 from streams.tracing import context_from_headers, headers_from_context
 
 log = logging.getLogger(__name__)
 
 Datum = dict[str, Any]
-Send = Callable[[str, bytes | None, bytes, list[tuple[str, bytes]]], Awaitable[Any]]
+Send = Callable[[str, bytes | None, bytes, list[tuple[str, bytes]], int | None], Awaitable[Any]]
 
 
 class StageRejection(PipelineError):
@@ -36,11 +39,17 @@ class StageRejection(PipelineError):
 
 @dataclass(frozen=True)
 class Emit:
-    """One output event: topic, schema name, datum; keyed by the datum's session_id."""
+    """One output event: topic, schema name, datum; keyed by the datum's session_id unless ``key``
+    is given, and partitioned by the key unless ``partition`` is."""
 
     topic: str
     schema: str
     datum: Datum
+    key: str | None = None
+    partition: int | None = None
+
+    def key_bytes(self) -> bytes:
+        return (self.key if self.key is not None else str(self.datum["session_id"])).encode()
 
 
 @dataclass
@@ -66,6 +75,7 @@ class StageStats:
     processed: int = 0
     emitted: int = 0
     dead_lettered: int = 0
+    retried: int = 0
     by_reason: dict[str, int] = field(default_factory=dict)
 
 
@@ -77,8 +87,14 @@ Logic = Callable[[Datum], Iterable[Emit] | StageResult | Awaitable[Iterable[Emit
 class StageRunner:
     """Runs one stage's logic on raw Kafka messages, routing failures to ``cs.deadletter.v1``."""
 
+    max_retry_delay_s = 5.0
+
     def __init__(self, stage: str, input_schema: str, codec: EventCodec, tracer: trace.Tracer,
-                 send: Send, max_payload_bytes: int) -> None:
+                 send: Send, max_payload_bytes: int, blocking: bool = False) -> None:
+        """``blocking``: the logic waits on I/O (Neo4j), so it runs on one thread of its own and the
+        event loop keeps heartbeats, fetches and sends going meanwhile."""
+        self.blocking = blocking
+        self._thread: ThreadPoolExecutor | None = None
         self.stage = stage
         self.input_schema = input_schema
         self.codec = codec
@@ -98,30 +114,25 @@ class StageRunner:
             self.stats.processed += 1
             size = len(msg.value or b"")
             if size > self.max_payload_bytes:
-                return await self._dead_letter(msg, "oversized", f"{size} bytes > limit {self.max_payload_bytes}")
+                return await self.dead_letter(msg, "oversized", f"{size} bytes > limit {self.max_payload_bytes}")
             try:
                 datum = self.codec.decode(msg.value, self.input_schema)
             except DecodeError as exc:
-                return await self._dead_letter(msg, exc.reason, exc.detail)
+                return await self.dead_letter(msg, exc.reason, exc.detail)
             span.set_attribute("cs.session_id", str(datum.get("session_id", "")))
             span.set_attribute("cs.turn_id", int(datum.get("turn_id", -1)))
             try:
-                result = logic(datum)
-                if inspect.isawaitable(result):
-                    result = await result
-                if not isinstance(result, StageResult):
-                    result = StageResult(list(result))
+                result = await self._run_until_reachable(logic, datum, msg)
                 payloads = [(e, self.codec.encode(e.schema, e.datum, e.topic)) for e in result.emits]
             except StageRejection as exc:
-                return await self._dead_letter(msg, exc.reason, exc.detail)
+                return await self.dead_letter(msg, exc.reason, exc.detail)
             except Exception as exc:  # a bug in one turn must not stop the worker
                 log.exception("%s failed on %s[%d]@%d", self.stage, msg.topic, msg.partition, msg.offset)
-                return await self._dead_letter(msg, "stage_error", f"{type(exc).__name__}: {exc}")
+                return await self.dead_letter(msg, "stage_error", f"{type(exc).__name__}: {exc}")
             headers = _passthrough(msg.headers) + headers_from_context()
             pending = []
             for emit, value in payloads:
-                key = str(emit.datum["session_id"]).encode()
-                pending.append(await self.send(emit.topic, key, value, headers))
+                pending.append(await self.send(emit.topic, emit.key_bytes(), value, headers, emit.partition))
             if result.on_delivered is not None:
                 for fut in pending:
                     if isinstance(fut, Awaitable):
@@ -130,24 +141,44 @@ class StageRunner:
             self.stats.emitted += len(payloads)
             return "ok"
 
+    async def _run_until_reachable(self, logic: Logic, datum: Datum, msg: Incoming) -> StageResult:
+        """The logic's result; while a backend it needs is down, the record waits and is tried again
+        (a dead letter here would lose a good turn to a restart)."""
+        attempt = 0
+        while True:
+            try:
+                result = await self.in_thread(logic, datum) if self.blocking else logic(datum)
+                if inspect.isawaitable(result):
+                    result = await result
+                return result if isinstance(result, StageResult) else StageResult(list(result))
+            except TransientError as exc:
+                attempt += 1
+                self.stats.retried += 1
+                delay = min(self.max_retry_delay_s, 0.1 * 2 ** min(attempt, 10))
+                log.warning("%s: %s at %s[%d]@%d; retry %d in %.1fs", self.stage, exc, msg.topic, msg.partition,
+                            msg.offset, attempt, delay)
+                await asyncio.sleep(delay)
+
+    async def in_thread(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args)`` on the stage's one logic thread, so blocking work never runs beside the logic."""
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix=f"{self.stage}-logic")
+        ctx = contextvars.copy_context()  # the span and Faust's current event travel with the call
+        return await asyncio.get_running_loop().run_in_executor(self._thread, ctx.run, fn, *args)
+
     async def publish(self, emit: Emit) -> None:
         """Send one event now, inside the current span (for logic that streams while it works)."""
         value = self.codec.encode(emit.schema, emit.datum, emit.topic)
-        await self.send(emit.topic, str(emit.datum["session_id"]).encode(), value, headers_from_context())
+        await self.send(emit.topic, emit.key_bytes(), value, headers_from_context(), emit.partition)
         self.stats.emitted += 1
 
-    async def _dead_letter(self, msg: Incoming, reason: str, detail: str) -> str:
+    async def dead_letter(self, msg: Incoming, reason: str, detail: str) -> str:
         self.stats.dead_lettered += 1
         self.stats.by_reason[reason] = self.stats.by_reason.get(reason, 0) + 1
         trace.get_current_span().set_attribute("cs.dead_letter", reason)
-        letter = {
-            "source_topic": msg.topic, "partition": msg.partition, "offset": msg.offset,
-            "reason": reason, "error": detail[:2000], "stage": self.stage,
-            "key": msg.key, "payload": msg.value or b"", "payload_size": len(msg.value or b""),
-            "ts_ms": int(time.time() * 1000),
-        }
+        letter = dead_letter(msg.topic, msg.partition, msg.offset, reason, detail, self.stage, msg.key, msg.value)
         value = self.codec.encode("DeadLetter", letter, DEADLETTER)
-        await self.send(DEADLETTER, msg.key, value, _passthrough(msg.headers) + headers_from_context())
+        await self.send(DEADLETTER, msg.key, value, _passthrough(msg.headers) + headers_from_context(), None)
         return reason
 
 

@@ -32,6 +32,7 @@ AUDIT = "cs.audit.v1"
 DEADLETTER = "cs.deadletter.v1"
 KNOWLEDGE_UPDATES = "cs.knowledge.updates.v1"
 MARKET_EVENTS = "cs.market.events.v1"
+MARKET_TICKS = "cs.market.ticks.v1"
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,10 @@ PIPELINE: tuple[TopicSpec, ...] = (
     TopicSpec(AUDIT, "AuditRecord", "decision evidence, kept 180 days", retention_ms=180 * DAY_MS),
     TopicSpec(DEADLETTER, "DeadLetter", "records no stage could process", retention_ms=30 * DAY_MS),
     TopicSpec(KNOWLEDGE_UPDATES, "KnowledgeUpdate", "product, rate and FAQ changes applied while running"),
-    TopicSpec(MARKET_EVENTS, "MarketEvent", "market moves; every generation worker reads all of it (no group)",
+    TopicSpec(MARKET_EVENTS, "MarketEvent", "market moves, fanned out by generation to every session partition",
               retention_ms=DAY_MS),
+    TopicSpec(MARKET_TICKS, "MarketEvent", "one copy of each market move per session partition: its owner advises "
+              "the wealth sessions of that partition", retention_ms=DAY_MS),
 )
 
 # Every customer turn crosses these, in this order; the knowledge stage applies live updates.

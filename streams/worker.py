@@ -25,6 +25,24 @@ def build(stage: str):  # type: ignore[no-untyped-def]
     return app
 
 
+def wait_for_broker(bootstrap: str, timeout: float = 180.0) -> None:
+    """Start once the broker answers: a worker started while it restarts would otherwise exit at once."""
+    import time
+
+    from confluent_kafka.admin import AdminClient
+
+    admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0})
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            admin.list_topics(timeout=5)
+            return
+        except Exception as exc:  # KafkaException while it is down
+            if time.monotonic() > deadline:
+                raise SystemExit(f"broker {bootstrap} not reachable after {timeout:.0f}s: {exc}") from exc
+            time.sleep(1.0)
+
+
 @cli.command()
 def main(stage: str = typer.Argument(..., help=f"one of: {', '.join(STAGES)}")) -> None:
     """Run the Faust agent of STAGE until SIGTERM/SIGINT."""
@@ -33,6 +51,7 @@ def main(stage: str = typer.Argument(..., help=f"one of: {', '.join(STAGES)}")) 
     from faust.worker import Worker
 
     settings = get_settings()
+    wait_for_broker(settings.kafka.bootstrap)
     app = build(stage)
     logging.basicConfig(level=settings.log_level.upper())
     Worker(app, loglevel=settings.log_level, quiet=True).execute_from_commandline()

@@ -25,7 +25,7 @@ def default_model(settings: Settings) -> SentenceViolationModel | None:
 
 
 def register(app: faust.App, settings: Settings) -> None:
-    runner = stage_runner(app, "compliance", "DraftReply", settings)
+    runner = stage_runner(app, "compliance", "DraftReply", settings, blocking=True)
     lexicon = default_lexicon()
     model = default_model(settings)
     threshold = settings.compliance.threshold

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
+import logging
 import threading
 import time
 from typing import Any
@@ -13,13 +15,14 @@ from agents.compliance.agent import default_model
 from agents.compliance.lexicon import default_lexicon
 from agents.compliance.logic import review, text_draft
 from agents.escalation.desk import DELETE, customer_message, desk_action, owner_after_handoff
+from agents.escalation.ledger import ReplyLedger
 from agents.escalation.logic import finalise, resolve_review, unclear_streak
 from agents.escalation.queue import DeskQueue, queue_event
 from agents.escalation.queue_tail import QueueTail
-from agents.escalation.replied import replied_turns
+from agents.escalation.replied import SentLog, read_sent
 from streams.app import stage_agent, stage_runner
 from streams.settings import Settings
-from streams.stage import Emit, StageResult
+from streams.stage import Emit, Incoming, StageResult
 from streams.topics import (
     AGENT_MESSAGES,
     AUDIT,
@@ -33,6 +36,8 @@ from streams.topics import (
     REVIEW_DECISIONS,
 )
 
+log = logging.getLogger(__name__)
+
 
 def register(app: faust.App, settings: Settings) -> None:
     runner = stage_runner(app, "escalation", "Reply", settings)
@@ -44,10 +49,19 @@ def register(app: faust.App, settings: Settings) -> None:
     lexicon = default_lexicon()
     model = default_model(settings)
     queue, queue_lock = DeskQueue(), threading.Lock()
-    tail = QueueTail(settings.kafka.bootstrap, DESK_QUEUE, runner.codec, queue, queue_lock)
+    loop: list[asyncio.AbstractEventLoop] = []
+
+    def queue_record_undecodable(partition: int, offset: int, value: bytes) -> None:
+        """From the tail's thread: dead-letter on the worker's loop, where its producer lives."""
+        asyncio.run_coroutine_threadsafe(runner.dead_letter(
+            Incoming(DESK_QUEUE, partition, offset, None, value), "undecodable",
+            "desk queue record the queue tail could not decode"), loop[0])
+
+    tail = QueueTail(settings.kafka.bootstrap, DESK_QUEUE, runner.codec, queue, queue_lock, queue_record_undecodable)
 
     @app.task
     async def follow_the_queue() -> None:
+        loop.append(asyncio.get_running_loop())
         tail.start()
 
     @app.on_before_shutdown.connect
@@ -60,27 +74,52 @@ def register(app: faust.App, settings: Settings) -> None:
             for e in emits:
                 if e.topic == DESK_QUEUE:
                     queue.apply(e.datum)
-    in_log: dict[str, int] = {}  # from the reply topic itself, refreshed on every assignment
+    async def read_log(partitions: list[int]) -> SentLog:
+        return await asyncio.to_thread(read_sent, settings.kafka.bootstrap, REPLY_OUT, partitions, runner.codec)
 
-    @app.on_partitions_assigned.connect
-    async def scan_reply_log(sender: Any, assigned: set[Any], **_: Any) -> None:
-        mine = sorted(tp.partition for tp in assigned if tp.topic == REPLY_CHECKED)
-        if mine:
-            found = await asyncio.to_thread(replied_turns, settings.kafka.bootstrap, REPLY_OUT, mine, runner.codec)
-            in_log.update(found)
+    dead_lettered: set[tuple[int, int]] = set()
+
+    async def dead_letter_undecodable(found: SentLog) -> None:
+        for partition, offset, value in found.undecodable:
+            if (partition, offset) not in dead_lettered:  # the log is read again on every assignment
+                dead_lettered.add((partition, offset))
+                await runner.dead_letter(Incoming(REPLY_OUT, partition, offset, None, value), "undecodable",
+                                         "reply log record the escalation scan could not decode")
+
+    ledger = ReplyLedger(read_log, dead_letter_undecodable)
+    sources = {REPLY_CHECKED, REPLY_CHUNKS_CHECKED, REVIEW_DECISIONS, AGENT_MESSAGES}
+
+    async def log_read(msg: Incoming) -> None:
+        """Every record waits until its partition's reply log is read (see ``ledger``)."""
+        for attempt in itertools.count(1):
+            try:
+                return await ledger.ready(msg.partition)
+            except Exception:  # the broker restarting: deciding without the log could answer twice
+                log.exception("reply log of partition %d not read (try %d); the record waits", msg.partition, attempt)
+                await asyncio.sleep(min(5.0, 0.5 * attempt))
+
+    @app.on_partitions_revoked.connect
+    async def forget_revoked(sender: Any, revoked: set[Any], **_: Any) -> None:
+        ledger.forget({tp.partition for tp in revoked if tp.topic in sources})
 
     def last_replied(session: str) -> int | None:
-        known = [t for t in (replied.get(session), in_log.get(session)) if t is not None]
+        known = [t for t in (replied.get(session), ledger.last_turn(session)) if t is not None]
         return max(known) if known else None
+
+    def sending(emits: list[Emit]) -> None:
+        ledger.record(e.datum for e in emits if e.topic == REPLY_OUT)
 
     def advise(reply: dict[str, Any]) -> StageResult:
         """The bank's own advice: once per (session, turn id), never into a human's session, and
         without touching the replied-turn watermark that customer turns are deduplicated by."""
         session, turn = reply["session_id"], reply["turn_id"]
         sent = advised.get(session) or []
-        if owners.get(session) is not None or turn in sent:
+        effect = f"advice:{turn}"
+        if owners.get(session) is not None or turn in sent or ledger.already(session, effect):
             return StageResult([])
-        emits = [Emit(REPLY_OUT, "Reply", {**reply, "handoff": False, "replied_at_ms": int(time.time() * 1000)})]
+        emits = [Emit(REPLY_OUT, "Reply", {**reply, "handoff": False, "effect_id": effect,
+                                           "replied_at_ms": int(time.time() * 1000)})]
+        sending(emits)
 
         def noted() -> None:
             advised[session] = [*sent, turn][-50:]
@@ -97,6 +136,7 @@ def register(app: faust.App, settings: Settings) -> None:
         if owner is not None and (last is None or turn > last):
             with queue_lock:
                 desk_emits, new_owner = customer_message(reply, owner, now, queue)
+            sending(desk_emits)
 
             def noted() -> None:
                 replied[session] = max(turn, replied.get(session) or turn)
@@ -106,6 +146,7 @@ def register(app: faust.App, settings: Settings) -> None:
         streak = unclear_streak(reply, unclear.get(session) or 0)
         with queue_lock:
             emits = finalise(reply, last, now, unclear=streak, queue=queue)
+        sending(emits)
 
         def remember() -> None:
             replied[session] = max(turn, replied.get(session) or turn)
@@ -129,7 +170,7 @@ def register(app: faust.App, settings: Settings) -> None:
         # the table's changelog is written is covered by the scan of the reply log above.
         return StageResult(emits, remember if emits else None)
 
-    stage_agent(app, runner, REPLY_CHECKED, gate)
+    stage_agent(app, runner, REPLY_CHECKED, gate, log_read)
 
     chunks = stage_runner(app, "escalation.stream", "ReplyChunk", settings)
 
@@ -142,20 +183,23 @@ def register(app: faust.App, settings: Settings) -> None:
             return []
         return [Emit(REPLY_CHUNKS, "ReplyChunk", chunk)]
 
-    stage_agent(app, chunks, REPLY_CHUNKS_CHECKED, forward)
+    stage_agent(app, chunks, REPLY_CHUNKS_CHECKED, forward, log_read)
 
     reviews = stage_runner(app, "escalation.review", "ReviewDecision", settings)
 
     def decide(decision: dict[str, Any]) -> StageResult:
         session = decision["session_id"]
         emits = resolve_review(decision, pending.get(session), int(time.time() * 1000))
+        if any(ledger.already(session, e.datum.get("effect_id") or "") for e in emits if e.topic == REPLY_OUT):
+            return StageResult([])  # answered before a crash lost the pending entry's removal
+        sending(emits)
 
         def release() -> None:
             pending.pop(session, None)
 
         return StageResult(emits, release if emits else None)
 
-    stage_agent(app, reviews, REVIEW_DECISIONS, decide)
+    stage_agent(app, reviews, REVIEW_DECISIONS, decide, log_read)
 
     desk = stage_runner(app, "escalation.desk", "AgentMessage", settings)
 
@@ -172,6 +216,9 @@ def register(app: faust.App, settings: Settings) -> None:
             checked_text = None if checked.datum["status"] == "blocked" else checked.datum["text"]
             audit = [audit_emit]
         emits, new_owner = desk_action(message, owner, checked_text, now)
+        if ledger.already(session, f"desk:{message['message_id']}"):
+            emits = [e for e in emits if e.topic != REPLY_OUT]  # sent before a crash; the state still applies
+        sending(emits)
         if message["action"] != "reply":  # reply decisions are audited by the gate above
             detail = {"agent_id": message["agent_id"], "message_id": message["message_id"]}
             for e in emits:
@@ -190,4 +237,4 @@ def register(app: faust.App, settings: Settings) -> None:
 
         return StageResult([*emits, *audit], apply)
 
-    stage_agent(app, desk, AGENT_MESSAGES, act)
+    stage_agent(app, desk, AGENT_MESSAGES, act, log_read)

@@ -73,5 +73,6 @@ def desk_action(message: dict[str, Any], owner: dict[str, Any] | None, checked_t
              "received_at_ms": owner.get("received_at_ms") or now_ms, "intent": "human_agent", "text": text,
              "status": "human", "handoff": action != "hand_back", "compliance_flags": [], "source_ids": [],
              "slots": {}, "confidence": 1.0, "emotion": "neutral", "emotion_trajectory": [],
-             "needs_clarification": False, "review_op": None, "replied_at_ms": now_ms}
+             "needs_clarification": False, "review_op": None, "replied_at_ms": now_ms,
+             "effect_id": f"desk:{message['message_id']}"}
     return [Emit(REPLY_OUT, "Reply", reply), *left], new_owner

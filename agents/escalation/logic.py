@@ -117,7 +117,7 @@ def resolve_review(decision: dict[str, Any], pending: dict[str, Any] | None, now
         note = f"（原因：{decision['note']}）" if decision.get("note") else ""
         text, status = REJECTED_TEXT.format(op=name, note=note), "review_rejected"
     reply = {**pending["reply"], "text": text, "status": status, "handoff": False, "review_op": op,
-             "replied_at_ms": now_ms}
+             "replied_at_ms": now_ms, "effect_id": f"review:{decision['turn_id']}"}
     audit = audit_record("escalation", decision["session_id"], decision["turn_id"], f"review.{decision['decision']}",
                          {"review_op": op, "reviewer_id": decision["reviewer_id"], "note": decision.get("note") or ""},
                          now_ms)

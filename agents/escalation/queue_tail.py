@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from agents.escalation.queue import DeskQueue
 from schemas.codec import DecodeError, EventCodec
@@ -14,9 +15,12 @@ log = logging.getLogger(__name__)
 
 
 class QueueTail(threading.Thread):
-    def __init__(self, bootstrap: str, topic: str, codec: EventCodec, view: DeskQueue, lock: threading.Lock) -> None:
+    def __init__(self, bootstrap: str, topic: str, codec: EventCodec, view: DeskQueue, lock: threading.Lock,
+                 on_undecodable: Callable[[int, int, bytes], None] | None = None) -> None:
         super().__init__(name="desk-queue-tail", daemon=True)
         self.bootstrap, self.topic, self.codec, self.view, self.lock = bootstrap, topic, codec, view, lock
+        self.on_undecodable = on_undecodable
+        self.reported: set[tuple[int, int]] = set()  # the topic is read again from the start after a failure
         self.stopping = threading.Event()
 
     def stop(self) -> None:
@@ -47,6 +51,10 @@ class QueueTail(threading.Thread):
                 try:
                     event = self.codec.decode(msg.value(), "DeskQueue")
                 except DecodeError:
+                    where = (msg.partition(), msg.offset())
+                    if self.on_undecodable is not None and where not in self.reported:
+                        self.reported.add(where)
+                        self.on_undecodable(*where, msg.value() or b"")
                     continue
                 with self.lock:
                     self.view.apply(event)

@@ -1,8 +1,8 @@
 """Faust agent of the generation stage."""
 from __future__ import annotations
 
-import asyncio
 import logging
+import time
 from typing import Any
 
 import faust
@@ -14,13 +14,14 @@ from agents.generation.streaming import LlmDrafter, engine_from
 from engines.bureau import SimulatedBureau
 from engines.graph.neo4j_store import Neo4jKnowledgeGraph
 from engines.holdings import SimulatedHoldings
-from schemas.codec import DecodeError
 from streams.app import stage_agent, stage_runner
+from streams.partitioning import partition_of
 from streams.settings import Settings
 from streams.stage import Emit
-from streams.topics import CONTEXT, MARKET_EVENTS
+from streams.topics import CONTEXT, MARKET_EVENTS, MARKET_TICKS
 
 log = logging.getLogger(__name__)
+MARKET_STALE_MS = 3600 * 1000
 
 
 def sellable(graph: Neo4jKnowledgeGraph) -> list[dict[str, Any]]:
@@ -45,31 +46,33 @@ def register(app: faust.App, settings: Settings) -> None:
         if entry is not None:
             watch[context["session_id"]] = entry
 
-    def generate(context: dict[str, Any]) -> list[Emit]:
-        remember(context)
-        return compose(context, sources)
+    async def generate(context: dict[str, Any]) -> list[Emit]:
+        remember(context)  # a table write: on the event loop, where Faust expects it
+        return await runner.in_thread(compose, context, sources)  # Neo4j and the bureau block
 
-    @app.task
-    async def follow_the_market() -> None:
-        """Every generation worker reads every market event (no group) and advises its own sessions."""
-        from aiokafka import AIOKafkaConsumer
+    # A market move concerns sessions on every partition, but a worker's table holds only its own:
+    # one copy of the event goes to each partition of the ticks topic, and whoever owns that
+    # partition advises its sessions. Both hops are ordinary stage agents (offsets, dead letters).
+    fan_out = stage_runner(app, "generation.market", "MarketEvent", settings)
+    partitions = settings.kafka.partitions
 
-        consumer = AIOKafkaConsumer(MARKET_EVENTS, bootstrap_servers=settings.kafka.bootstrap, group_id=None,
-                                    auto_offset_reset="latest", enable_auto_commit=False)
-        await consumer.start()
-        try:
-            async for msg in consumer:
-                try:
-                    event = runner.codec.decode(msg.value, "MarketEvent")
-                    products = await asyncio.to_thread(sellable, sources.catalogue)
-                    for emit in advice_drafts(event, list(watch.items()), sources.holdings, products):
-                        await runner.publish(emit)
-                except DecodeError:
-                    continue
-                except Exception:  # one bad event or a graph hiccup must not stop the worker (a task crash would)
-                    log.exception("market event at offset %s not advised", msg.offset)
-        finally:
-            await consumer.stop()
+    def tick_every_partition(event: dict[str, Any]) -> list[Emit]:
+        return [Emit(MARKET_TICKS, "MarketEvent", {**event, "partition": p}, key=event["event_id"], partition=p)
+                for p in range(partitions)]
+
+    stage_agent(app, fan_out, MARKET_EVENTS, tick_every_partition)
+    ticks = stage_runner(app, "generation.advice", "MarketEvent", settings)
+
+    async def advise_partition(tick: dict[str, Any]) -> list[Emit]:
+        if int(time.time() * 1000) - tick["at_ms"] > MARKET_STALE_MS:
+            return []  # advice on a move long past would mislead
+        mine = [(s, e) for s, e in watch.items() if partition_of(s, partitions) == tick["partition"]]
+        if not mine:
+            return []
+        products = await runner.in_thread(sellable, sources.catalogue)
+        return advice_drafts(tick, mine, sources.holdings, products)
+
+    stage_agent(app, ticks, MARKET_TICKS, advise_partition)
 
     engine = engine_from(settings.llm)
     if engine is None:
@@ -90,7 +93,7 @@ def register(app: faust.App, settings: Settings) -> None:
     async def generate_with_llm(context: dict[str, Any]) -> list[Emit]:
         remember(context)
         # Off the event loop: the flows query Neo4j synchronously, and the engine streams meanwhile.
-        emits = await asyncio.to_thread(compose, context, sources)
+        emits = await runner.in_thread(compose, context, sources)
         return await drafter(context, emits)
 
     stage_agent(app, runner, CONTEXT, generate_with_llm)

@@ -18,7 +18,7 @@ REFRESH_SECONDS = 1.0
 
 
 def register(app: faust.App, settings: Settings) -> None:
-    runner = stage_runner(app, "retrieval", "DialogueState", settings)
+    runner = stage_runner(app, "retrieval", "DialogueState", settings, blocking=True)
     graph = Neo4jKnowledgeGraph(settings.neo4j.uri, auth=settings.neo4j_auth())
     faqs = FaqVectors(load_embedder())
     faqs.refresh(graph)
@@ -27,7 +27,7 @@ def register(app: faust.App, settings: Settings) -> None:
     @app.timer(interval=REFRESH_SECONDS)
     async def refresh_faqs() -> None:
         try:
-            changed = faqs.refresh(graph)
+            changed = await runner.in_thread(faqs.refresh, graph)
         except Exception:  # a graph hiccup must not stop the worker; the next tick retries
             log.exception("FAQ index refresh failed")
             return

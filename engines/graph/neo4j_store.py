@@ -19,6 +19,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from contracts.errors import TransientError
 from engines.graph import RISK_RANK
 
 MIGRATIONS = (
@@ -66,6 +67,10 @@ def product_row(p: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+class GraphUnavailable(TransientError):
+    """Neo4j cannot be reached now (restarting, network); the record is retried, not dropped."""
+
+
 class Neo4jKnowledgeGraph:
     def __init__(self, uri: str, auth: tuple[str, str] | None = None, database: str | None = None) -> None:
         from neo4j import GraphDatabase
@@ -78,7 +83,13 @@ class Neo4jKnowledgeGraph:
         self.driver.close()
 
     def run(self, query: str, **params: Any) -> list[dict[str, Any]]:
-        records, _, _ = self.driver.execute_query(query, params, database_=self.database)
+        from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
+
+        try:
+            records, _, _ = self.driver.execute_query(query, params, database_=self.database)
+        except (ServiceUnavailable, SessionExpired, TransientError) as exc:
+            # The driver already retried for a while; the caller's record waits for the graph.
+            raise GraphUnavailable(f"Neo4j unavailable: {exc}") from exc
         return [r.data() for r in records]
 
     def read(self, query: str, **params: Any) -> list[dict[str, Any]]:

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from engines.classifiers.train import train_backend
-from infra.services import free_port, pid_alive
+from infra.services import pid_alive
 from schemas.codec import EventCodec, LockedSchemaIds
 from streams.settings import Settings
-from streams.stack import Stack
+from streams.stack import Stack, private_settings
 
 
 def pytest_collection_modifyitems(items):
@@ -27,16 +26,7 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory) -> Settings:
     run = tmp_path_factory.mktemp("stack")
-    return Settings(
-        run_dir=run, log_level="warning",
-        kafka={"bootstrap": f"127.0.0.1:{free_port()}", "partitions": 4, "max_payload_bytes": 64 * 1024},
-        neo4j={"uri": f"bolt://127.0.0.1:{free_port()}"},
-        gateway={"port": free_port(), "reply_timeout_s": 30},
-        telemetry={"span_log": run / "spans.jsonl"},
-        # The model `make setup` trained (trained here if missing), shared by every worker.
-        intent={"backend": "hybrid", "model_dir": train_backend("hybrid")},
-        compliance={"learned_layer": True, "model_dir": train_backend("compliance")},
-    )
+    return private_settings(run, telemetry={"span_log": run / "spans.jsonl"})
 
 
 @pytest.fixture(scope="session")

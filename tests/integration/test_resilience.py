@@ -76,3 +76,14 @@ def test_a_thousand_malformed_records_become_dead_letters(stack, settings, codec
     send_turn(p, codec, session_id, 1, "信用卡年费怎么收")
     [(reply, _)] = collect(out, codec, "Reply", lambda r: r["session_id"] == session_id, 1)
     assert reply["intent"] == "credit_card"
+
+
+def test_short_chaos_soak_loses_duplicates_and_reorders_nothing(stack):
+    """The soak's short variant on the shared stack: 200+ turns while workers are killed every few seconds."""
+    from benchmarks.soak import run_soak
+
+    tally = run_soak(stack, turns=200, rate=5.0, kill_every=6.0, min_kills=5, restart_broker=False,
+                     restart_neo4j=False, drain_idle_s=90.0)
+    assert tally.turns >= 200 and tally.kills >= 5
+    assert tally.summary() | {"turns": 0, "kills": 0} == {"turns": 0, "kills": 0, "lost": 0, "duplicated": 0,
+                                                          "out_of_order": 0, "wrong": 0}, tally.examples

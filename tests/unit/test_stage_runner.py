@@ -18,7 +18,7 @@ class Sink:
         self.sent = []
         self.acked = 0
 
-    async def __call__(self, topic, key, value, headers):
+    async def __call__(self, topic, key, value, headers, partition=None):
         self.sent.append((topic, key, value, headers))
         fut = asyncio.get_running_loop().create_future()
         fut.set_result(None)
@@ -104,3 +104,55 @@ def test_nothing_is_sent_when_an_emit_fails_to_encode():
     bad = [Emit("out", "Transcript", SAMPLES["Transcript"]), Emit("out", "Transcript", {"session_id": "s"})]
     assert run(runner(sink).handle(message(value), lambda _: bad)) == "stage_error"
     assert [t for t, *_ in sink.sent] == [DEADLETTER]
+
+
+def test_a_backend_outage_is_waited_out_not_dead_lettered():
+    """Neo4j restarting must not turn a good turn into a dead letter (that turn would be lost)."""
+    from streams.errors import TransientError
+
+    sink, calls = Sink(), []
+    value = CODEC.encode("UtteranceIn", SAMPLES["UtteranceIn"], "t")
+
+    def flaky(datum):
+        calls.append(1)
+        if len(calls) < 3:
+            raise TransientError("graph restarting")
+        return echo(datum)
+
+    r = runner(sink)
+    r.max_retry_delay_s = 0.01
+    assert run(r.handle(message(value), flaky)) == "ok"
+    assert len(calls) == 3 and [t for t, *_ in sink.sent] == ["out"] and r.stats.retried == 2
+
+
+def test_blocking_logic_runs_off_the_event_loop_with_the_span():
+    import threading
+
+    sink, seen = Sink(), {}
+    value = CODEC.encode("UtteranceIn", SAMPLES["UtteranceIn"], "t")
+
+    def blocking(datum):
+        from opentelemetry import trace
+
+        seen["thread"] = threading.current_thread().name
+        seen["span"] = trace.get_current_span().get_span_context().is_valid
+        return echo(datum)
+
+    r = StageRunner("retrieval", "UtteranceIn", CODEC, TRACER, sink, 1024, blocking=True)
+    assert run(r.handle(message(value), blocking)) == "ok"
+    assert seen == {"thread": seen["thread"], "span": True} and seen["thread"].startswith("retrieval-logic")
+
+
+def test_an_emit_may_name_its_key_and_partition():
+    sink = Sink()
+    value = CODEC.encode("UtteranceIn", SAMPLES["UtteranceIn"], "t")
+    sent = []
+
+    async def recording(topic, key, value, headers, partition=None):
+        sent.append((topic, key, partition))
+        return await sink(topic, key, value, headers, partition)
+
+    tick = Emit("ticks", "MarketEvent", {**SAMPLES["MarketEvent"], "partition": 3}, key="e-1", partition=3)
+    assert run(StageRunner("m", "UtteranceIn", CODEC, TRACER, recording, 1024).handle(message(value),
+                                                                                     lambda _: [tick])) == "ok"
+    assert sent == [("ticks", b"e-1", 3)]
