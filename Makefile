@@ -66,11 +66,11 @@ topics: ## Create missing topics from the catalog
 	$(BIN)/python -m streams.stack topics
 
 models: $(STAMP) ## Train the default intent and compliance models (skipped when their data is unchanged)
-	$(BIN)/python -m engines.classifiers.train hybrid
-	$(BIN)/python -m engines.classifiers.train compliance
+	$(BIN)/python -m streams.train hybrid
+	$(BIN)/python -m streams.train compliance
 
 train-intent: $(STAMP) ## Train the transformers intent backend (INIT_FROM=dir to fine-tune a local checkpoint)
-	$(BIN)/python -m engines.classifiers.train transformer $(if $(INIT_FROM),--init-from $(INIT_FROM))
+	$(BIN)/python -m streams.train transformer $(if $(INIT_FROM),--init-from $(INIT_FROM))
 
 corpus: $(STAMP) ## Rebuild data/intents/{train,dev,test}.tsv from data/intents/phrases.py
 	$(BIN)/python data/make_corpus.py
@@ -103,8 +103,9 @@ quality: setup ## QUALITY.md evaluations on the project's own held-out files
 	$(BIN)/python -m benchmarks.quality compliance data/compliance/labelled.tsv
 	$(BIN)/python -m benchmarks.quality compliance data/compliance/holdout_independent.tsv
 
-lint: $(STAMP) ## ruff over the source
-	$(BIN)/ruff check schemas streams agents engines infra benchmarks tests data
+lint: $(STAMP) ## ruff over the source, and the import contracts (layers, independent stages, pure domain)
+	$(BIN)/ruff check contracts domain schemas streams agents engines infra benchmarks tests data
+	$(BIN)/lint-imports
 
 schemas-check: $(STAMP) ## Fail if a schema changed without a lock entry or breaks BACKWARD compatibility
 	$(BIN)/python -m schemas.lock check

@@ -15,8 +15,8 @@ import typer
 
 from benchmarks.quality import per_class_f1
 from engines.classifiers import load_classifier, read_tsv
-from engines.classifiers.train import model_dir, train_backend
 from streams.settings import REPO_DIR
+from streams.train import model_dir, train_backend
 
 cli = typer.Typer(add_completion=False, help=__doc__)
 TEST = REPO_DIR / "data" / "intents" / "test.tsv"

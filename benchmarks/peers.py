@@ -55,9 +55,10 @@ def peer_faust(bootstrap: str, src: str, dst: str) -> None:
 def peer_stage(bootstrap: str, src: str, dst: str) -> None:
     from faust.worker import Worker
 
+    from contracts.stage import Emit
     from schemas.codec import EventCodec, LockedSchemaIds
     from streams.app import raw_topic, stage_agent
-    from streams.stage import Emit, StageRunner
+    from streams.stage import StageRunner
     from streams.tracing import init_tracing
 
     app = _faust_app(bootstrap, "stage")

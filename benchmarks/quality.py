@@ -3,6 +3,7 @@
     python -m benchmarks.quality intent FILE.tsv        # label<TAB>text
     python -m benchmarks.quality dst FILE.jsonl         # {"turns": [...], "state": {...}}
     python -m benchmarks.quality compliance FILE.tsv    # violation|clean<TAB>reply
+    python -m benchmarks.quality conversations FILE.jsonl [--gateway URL | --own-stack]
 
 Each prints a table, then as its last line one JSON object with the headline figures.
 """
@@ -159,6 +160,49 @@ def compliance(file: Path = typer.Argument(..., exists=True, dir_okay=False, hel
     precision = tp / (tp + fp) if tp + fp else 0.0
     typer.echo(f"true positives {tp}, false positives {fp}, false negatives {fn}")
     typer.echo(json.dumps({"n": n, "recall": round(recall, 4), "precision": round(precision, 4)}))
+
+
+@cli.command()
+def conversations(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="one scenario JSON per line (QUALITY.md)"),
+    gateway: str = typer.Option("http://127.0.0.1:8080", help="A running gateway (`make up`)"),
+    own_stack: bool = typer.Option(False, help="Start a stack of its own (free ports, temporary run dir) and stop it"),
+    aggregate_only: bool = typer.Option(False, help="Print no failure details (for blind sets)"),
+    concurrency: int = typer.Option(8, min=1, help="Scenarios run at once (each in its own session)"),
+) -> None:
+    """Pass rate of end-to-end conversation scenarios on the running stack."""
+    import asyncio
+    import tempfile
+
+    from tqdm import tqdm
+
+    from benchmarks.conversations import ScenarioError, read_scenarios, run_all
+
+    try:
+        scenarios = read_scenarios(file)
+    except ScenarioError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    if not scenarios:
+        raise typer.BadParameter(f"{file} has no scenarios")
+    stack = None
+    if own_stack:
+        from streams.stack import Stack, private_settings
+
+        stack = Stack(private_settings(Path(tempfile.mkdtemp(prefix="cs-eval-"))), log=lambda m: typer.echo(m, err=True))
+        stack.up()
+        gateway = f"http://{stack.settings.gateway.host}:{stack.settings.gateway.port}"
+    try:
+        with tqdm(total=len(scenarios), desc="scenarios", unit="scenario", disable=None) as bar:
+            outcomes = asyncio.run(run_all(scenarios, gateway, concurrency, progress=bar))
+    finally:
+        if stack is not None:
+            stack.down()
+    passed = sum(o.passed for o in outcomes)
+    if not aggregate_only:
+        for o in outcomes:
+            if not o.passed:
+                typer.echo(f"FAIL {o.name}: {'; '.join(o.problems)} | reply: {(o.last.get('reply') or '')[:120]!r}")
+    typer.echo(json.dumps({"n": len(outcomes), "passed": passed, "pass_rate": round(passed / len(outcomes), 4)}))
 
 
 if __name__ == "__main__":

@@ -201,9 +201,9 @@ def main(scale: float = typer.Option(1.0, help="Fraction of the 120k/850k synthe
     from agents.retrieval.stage import RetrievalStage
     from engines.classifiers import load_classifier
     from engines.embeddings import load_embedder
-    from engines.graph.load import ensure_catalogue
     from engines.graph.neo4j_store import Neo4jKnowledgeGraph, read_jsonl
     from engines.graph.scale import generate
+    from streams.catalogue import ensure_catalogue
     from streams.settings import get_settings
 
     defaults = get_settings()

@@ -157,7 +157,7 @@ class ReplyWatch(threading.Thread):
     def run(self) -> None:
         from confluent_kafka import Consumer
 
-        from streams.topics import REPLY_OUT
+        from contracts.topics import REPLY_OUT
 
         consumer = Consumer({"bootstrap.servers": self.bootstrap, "group.id": f"soak-watch-{uuid.uuid4().hex}",
                              "auto.offset.reset": "earliest", "enable.auto.commit": False})
@@ -184,7 +184,7 @@ def read_all_replies(bootstrap: str, codec: Any, prefix: str) -> list[dict[str, 
     """Every reply of this run, in topic order per partition (a session lives on one partition)."""
     from confluent_kafka import Consumer, KafkaError, TopicPartition
 
-    from streams.topics import REPLY_OUT
+    from contracts.topics import REPLY_OUT
 
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"soak-read-{uuid.uuid4().hex}",
                          "enable.auto.commit": False, "enable.partition.eof": True})
@@ -283,7 +283,7 @@ def publisher(bootstrap: str) -> Any:
 
 
 def utterance(codec: Any, session: str, turn: int, text: str, customer: str) -> bytes:
-    from streams.topics import UTTERANCE_IN
+    from contracts.topics import UTTERANCE_IN
 
     datum = {"session_id": session, "turn_id": turn, "customer_id": customer, "channel": "app", "text": text,
              "audio_ref": None, "audio_format": None, "locale": "zh-CN", "received_at_ms": int(time.time() * 1000)}
@@ -293,7 +293,7 @@ def utterance(codec: Any, session: str, turn: int, text: str, customer: str) -> 
 def baseline(stack: Any, codec: Any, prefix: str, log: Callable[[str], None],
              timeout: float = 180.0) -> dict[tuple[int, int], tuple[str, ...]]:
     """Figures of every script's every answer, from one fault-free run of each script."""
-    from streams.topics import UTTERANCE_IN
+    from contracts.topics import UTTERANCE_IN
 
     watch = ReplyWatch(stack.settings.kafka.bootstrap, codec, prefix)
     watch.start()
@@ -324,8 +324,8 @@ def run_soak(stack: Any, turns: int = 2000, rate: float = 8.0, kill_every: float
              restart_broker: bool = True, restart_neo4j: bool = True, window: int = 24, seed: int = 20261207,
              drain_idle_s: float = 120.0, log: Callable[[str], None] = print) -> Tally:
     """Run the soak against a started ``stack`` (every stage worker up); returns the tally."""
+    from contracts.topics import TURN_STAGES, UTTERANCE_IN
     from schemas.codec import EventCodec, LockedSchemaIds
-    from streams.topics import TURN_STAGES, UTTERANCE_IN
 
     codec = EventCodec(LockedSchemaIds())
     run_id = uuid.uuid4().hex[:6]

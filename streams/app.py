@@ -66,7 +66,8 @@ def stage_runner(app: faust.App, stage: str, input_schema: str, settings: Settin
 
     tracer = init_tracing(f"cs-{stage}", settings.telemetry.span_log)
     codec = EventCodec(schema_ids_for(settings.schema_registry_url))
-    return StageRunner(stage, input_schema, codec, tracer, send, settings.kafka.max_payload_bytes, blocking)
+    return StageRunner(stage, input_schema, codec, tracer, send, settings.kafka.max_payload_bytes, blocking,
+                       settings.telemetry.record_content)
 
 
 def stage_agent(app: faust.App, runner: StageRunner, source: str, logic: Logic,

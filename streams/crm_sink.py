@@ -16,10 +16,10 @@ from pathlib import Path
 
 import typer
 
+from contracts.topics import DEADLETTER, REPLY_OUT
 from schemas.codec import DecodeError, EventCodec, schema_ids_for
 from streams.deadletter import dead_letter
 from streams.settings import get_settings
-from streams.topics import DEADLETTER, REPLY_OUT
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS replies (

@@ -20,9 +20,9 @@ from typing import Any
 
 import typer
 
+from contracts.topics import AUDIT, DESK_QUEUE, HANDOFF, REPLY_OUT, REVIEW, REVIEW_DECISIONS
 from schemas.codec import DecodeError, EventCodec, schema_ids_for
 from streams.settings import Settings, get_settings
-from streams.topics import AUDIT, DESK_QUEUE, HANDOFF, REPLY_OUT, REVIEW, REVIEW_DECISIONS
 
 TOPIC_SCHEMAS = {REPLY_OUT: "Reply", HANDOFF: "Handoff", REVIEW: "Handoff", REVIEW_DECISIONS: "ReviewDecision",
                  AUDIT: "AuditRecord", DESK_QUEUE: "DeskQueue"}

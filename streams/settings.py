@@ -104,35 +104,27 @@ class Settings(BaseSettings):
         return self.compliance.model_dir or self.run_dir / "models" / "compliance-hybrid"
 
     def child_env(self) -> dict[str, str]:
-        """Environment that reproduces these settings in a child process."""
-        env = {
-            "CS_APP_PREFIX": self.app_prefix,
-            "CS_RUN_DIR": str(self.run_dir),
-            "CS_LOG_LEVEL": self.log_level,
-            "CS_KAFKA__BOOTSTRAP": self.kafka.bootstrap,
-            "CS_KAFKA__PARTITIONS": str(self.kafka.partitions),
-            "CS_KAFKA__MAX_PAYLOAD_BYTES": str(self.kafka.max_payload_bytes),
-            "CS_NEO4J__URI": self.neo4j.uri,
-            "CS_GATEWAY__HOST": self.gateway.host,
-            "CS_GATEWAY__PORT": str(self.gateway.port),
-            "CS_GATEWAY__REPLY_TIMEOUT_S": str(self.gateway.reply_timeout_s),
-            "CS_INTENT__BACKEND": self.intent.backend,
-            "CS_INTENT__MODEL_DIR": str(self.intent_model_dir()),
-            "CS_INTENT__CLARIFY_BELOW": str(self.intent.clarify_below),
-            "CS_COMPLIANCE__LEARNED_LAYER": str(self.compliance.learned_layer).lower(),
-            "CS_COMPLIANCE__MODEL_DIR": str(self.compliance_model_dir()),
-            "CS_COMPLIANCE__THRESHOLD": str(self.compliance.threshold),
-        }
-        for name, value in self.llm.model_dump(exclude={"api_key"}).items():
-            if value is not None:
-                env[f"CS_LLM__{name.upper()}"] = str(value)
-        if self.llm.api_key.get_secret_value():
-            env["CS_LLM__API_KEY"] = self.llm.api_key.get_secret_value()
-        if self.telemetry.span_log:
-            env["CS_TELEMETRY__SPAN_LOG"] = str(self.telemetry.span_log)
-        if self.schema_registry_url:
-            env["SCHEMA_REGISTRY_URL"] = self.schema_registry_url
+        """Environment that reproduces these settings in a child process, generated from the model:
+        ``CS_<FIELD>`` and ``CS_<SECTION>__<FIELD>`` for every value that is set (secrets included,
+        since the child needs them; they never reach a log)."""
+        env: dict[str, str] = {}
+        for name, field in type(self).model_fields.items():
+            value = getattr(self, name)
+            if isinstance(value, BaseModel):
+                for sub in type(value).model_fields:
+                    _put(env, f"CS_{name.upper()}__{sub.upper()}", getattr(value, sub))
+            else:
+                alias = field.validation_alias.choices[0] if isinstance(field.validation_alias, AliasChoices) else None
+                _put(env, alias or f"CS_{name.upper()}", value)
         return env
+
+
+def _put(env: dict[str, str], key: str, value: Any) -> None:
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value() or None
+    if value is None:
+        return
+    env[key] = str(value).lower() if isinstance(value, bool) else str(value)
 
 
 @lru_cache(maxsize=1)

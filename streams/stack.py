@@ -20,6 +20,7 @@ from urllib.parse import urlparse
 
 import typer
 
+from contracts.topics import STAGES
 from infra.services import (
     KafkaService,
     Neo4jService,
@@ -31,13 +32,13 @@ from infra.services import (
     stop_pids,
 )
 from streams.settings import REPO_DIR, Settings, get_settings
-from streams.topics import STAGES, app_id, ensure_topics
+from streams.topics import app_id, ensure_topics
 
 
 def private_settings(run_dir: Path, partitions: int = 4, **over: Any) -> Settings:
     """Settings for a stack of its own (tests, soak, benchmarks): free ports, its own run dir, and
     the models `make setup` trained (trained here when missing)."""
-    from engines.classifiers.train import train_backend
+    from streams.train import train_backend
     from infra.services import free_port
 
     return Settings(
@@ -85,7 +86,7 @@ class Stack:
         created = ensure_topics(self.settings)
         self.log(f"topics: {len(created)} created" if created else "topics: all present")
         if self.with_neo4j:
-            from engines.graph.load import ensure_catalogue
+            from streams.catalogue import ensure_catalogue
 
             loaded = ensure_catalogue(self.settings)
             self.log("knowledge graph: catalogue loaded" if loaded else "knowledge graph: up to date")
@@ -213,8 +214,9 @@ def status() -> None:
         typer.echo(f"{name:28s} {'running' if alive else 'stopped'}")
 
 
-class Stopped(Exception):
-    """SIGTERM or SIGINT: leave the main loop and stop what was started."""
+class Stopped(BaseException):
+    """SIGTERM or SIGINT: leave whatever is running and stop what was started. A BaseException, like
+    KeyboardInterrupt, so no ``except Exception`` on the way (a readiness poll, say) swallows it."""
 
 
 def _stop_on_signal(signum: int, _frame: object) -> None:

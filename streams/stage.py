@@ -16,48 +16,16 @@ from typing import Any
 
 from opentelemetry import trace
 
+from contracts.stage import Datum, Emit, StageRejection, StageResult
+from contracts.topics import DEADLETTER
 from schemas.codec import DecodeError, EventCodec
 from streams.deadletter import dead_letter
-from streams.errors import PipelineError, TransientError
-from streams.topics import DEADLETTER
+from streams.errors import TransientError
 from streams.tracing import context_from_headers, headers_from_context
 
 log = logging.getLogger(__name__)
 
-Datum = dict[str, Any]
 Send = Callable[[str, bytes | None, bytes, list[tuple[str, bytes]], int | None], Awaitable[Any]]
-
-
-class StageRejection(PipelineError):
-    """The stage cannot handle this input by design; it goes to the dead-letter topic."""
-
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(f"{reason}: {detail}")
-        self.reason = reason
-        self.detail = detail
-
-
-@dataclass(frozen=True)
-class Emit:
-    """One output event: topic, schema name, datum; keyed by the datum's session_id unless ``key``
-    is given, and partitioned by the key unless ``partition`` is."""
-
-    topic: str
-    schema: str
-    datum: Datum
-    key: str | None = None
-    partition: int | None = None
-
-    def key_bytes(self) -> bytes:
-        return (self.key if self.key is not None else str(self.datum["session_id"])).encode()
-
-
-@dataclass
-class StageResult:
-    """Emits plus an action to run only after every emit is acknowledged by the broker."""
-
-    emits: list[Emit]
-    on_delivered: Callable[[], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -90,10 +58,11 @@ class StageRunner:
     max_retry_delay_s = 5.0
 
     def __init__(self, stage: str, input_schema: str, codec: EventCodec, tracer: trace.Tracer,
-                 send: Send, max_payload_bytes: int, blocking: bool = False) -> None:
+                 send: Send, max_payload_bytes: int, blocking: bool = False, record_content: bool = False) -> None:
         """``blocking``: the logic waits on I/O (Neo4j), so it runs on one thread of its own and the
         event loop keeps heartbeats, fetches and sends going meanwhile."""
         self.blocking = blocking
+        self.record_content = record_content  # customer text on spans: off unless a bank switches it on
         self._thread: ThreadPoolExecutor | None = None
         self.stage = stage
         self.input_schema = input_schema
@@ -121,6 +90,8 @@ class StageRunner:
                 return await self.dead_letter(msg, exc.reason, exc.detail)
             span.set_attribute("cs.session_id", str(datum.get("session_id", "")))
             span.set_attribute("cs.turn_id", int(datum.get("turn_id", -1)))
+            if self.record_content and isinstance(datum.get("text"), str):
+                span.set_attribute("cs.text", datum["text"][:1000])
             try:
                 result = await self._run_until_reachable(logic, datum, msg)
                 payloads = [(e, self.codec.encode(e.schema, e.datum, e.topic)) for e in result.emits]

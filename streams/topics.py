@@ -7,32 +7,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from contracts.topics import (
+    AGENT_MESSAGES,
+    AUDIT,
+    CONTEXT,
+    DEADLETTER,
+    DESK_QUEUE,
+    DIALOGUE_STATE,
+    HANDOFF,
+    KNOWLEDGE_UPDATES,
+    MARKET_EVENTS,
+    MARKET_TICKS,
+    NLU,
+    REPLY_CHECKED,
+    REPLY_CHUNKS,
+    REPLY_CHUNKS_CHECKED,
+    REPLY_CHUNKS_DRAFT,
+    REPLY_DRAFT,
+    REPLY_OUT,
+    REVIEW,
+    REVIEW_DECISIONS,
+    STAGES,
+    TABLES,
+    UTTERANCE_IN,
+    UTTERANCE_TEXT,
+)
 from streams.errors import ConfigError
 from streams.settings import Settings
 
 DAY_MS = 24 * 3600 * 1000
 
-UTTERANCE_IN = "cs.utterance.in.v1"
-UTTERANCE_TEXT = "cs.utterance.text.v1"
-NLU = "cs.nlu.v1"
-DIALOGUE_STATE = "cs.dialogue.state.v1"
-CONTEXT = "cs.context.v1"
-REPLY_DRAFT = "cs.reply.draft.v1"
-REPLY_CHECKED = "cs.reply.checked.v1"
-REPLY_OUT = "cs.reply.out.v1"
-REPLY_CHUNKS_DRAFT = "cs.reply.chunks.draft.v1"
-REPLY_CHUNKS_CHECKED = "cs.reply.chunks.checked.v1"
-REPLY_CHUNKS = "cs.reply.chunks.v1"
-REVIEW = "cs.review.v1"
-REVIEW_DECISIONS = "cs.review.decisions.v1"
-AGENT_MESSAGES = "cs.agent.messages.v1"
-DESK_QUEUE = "cs.desk.queue.v1"
-HANDOFF = "cs.handoff.v1"
-AUDIT = "cs.audit.v1"
-DEADLETTER = "cs.deadletter.v1"
-KNOWLEDGE_UPDATES = "cs.knowledge.updates.v1"
-MARKET_EVENTS = "cs.market.events.v1"
-MARKET_TICKS = "cs.market.ticks.v1"
 
 
 @dataclass(frozen=True)
@@ -76,18 +80,6 @@ PIPELINE: tuple[TopicSpec, ...] = (
     TopicSpec(MARKET_TICKS, "MarketEvent", "one copy of each market move per session partition: its owner advises "
               "the wealth sessions of that partition", retention_ms=DAY_MS),
 )
-
-# Every customer turn crosses these, in this order; the knowledge stage applies live updates.
-TURN_STAGES = ("asr", "intent", "state", "retrieval", "generation", "compliance", "escalation")
-STAGES = (*TURN_STAGES, "knowledge")
-
-# Faust tables per stage; their changelogs must exist with the source's partition count.
-TABLES = {
-    "state": ("dialogue_state",),
-    "generation": ("wealth_watch",),
-    "escalation": ("replied_turns", "pending_reviews", "session_owners", "unclear_turns", "advised_turns"),
-}
-
 
 def app_id(settings: Settings, stage: str) -> str:
     """One Faust app (= consumer group) per stage, so each stage scales on its own."""

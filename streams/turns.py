@@ -10,11 +10,11 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from opentelemetry import trace
 
-from engines.text import complete_sentences
+from contracts.topics import REPLY_CHUNKS, REPLY_OUT, UTTERANCE_IN
+from domain.text import complete_sentences
 from schemas.codec import DecodeError, EventCodec, schema_ids_for
 from streams.errors import PipelineError
 from streams.settings import Settings
-from streams.topics import REPLY_CHUNKS, REPLY_OUT, UTTERANCE_IN
 from streams.tracing import headers_from_context
 
 CHANNELS = ("web", "app", "phone")

@@ -10,8 +10,8 @@ import logging
 
 import typer
 
+from contracts.topics import STAGES
 from streams.settings import get_settings
-from streams.topics import STAGES
 
 cli = typer.Typer(add_completion=False, help=__doc__)
 

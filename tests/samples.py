@@ -25,7 +25,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "Context": {**TURN, "text": "贷30万", "intent": "loan_inquiry", "confidence": 0.7, "slots": {},
                 "active_task": None, "emotion": "neutral", "emotion_trajectory": [], "needs_clarification": False,
                 "flow": {}, "facts": [{"source_id": "faq-1", "kind": "faq", "title": "t", "content": "c", "score": 1.0}]},
-    "DraftReply": {**TURN, "intent": "loan_inquiry", "confidence": 0.7, "text": "您好", "composer": "grounded",
+    "DraftReply": {**TURN, "intent": "loan_inquiry", "confidence": 0.7, "text": "您好", "composer": "grounded", "effect_id": None,
                    "source_ids": ["faq-1"], "tool_results": {}, "slots": {}, "emotion": "neutral",
                    "emotion_trajectory": [], "needs_clarification": False, "review_op": None,
                    "proactive": False},

@@ -4,9 +4,9 @@ from __future__ import annotations
 import faust
 
 from agents.asr.logic import transcribe
+from contracts.topics import UTTERANCE_IN
 from streams.app import stage_agent, stage_runner
 from streams.settings import Settings
-from streams.topics import UTTERANCE_IN
 
 
 def register(app: faust.App, settings: Settings) -> None:

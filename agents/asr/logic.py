@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.turn import carry
-from streams.stage import Emit, StageRejection
-from streams.topics import UTTERANCE_TEXT
+from contracts.records import carry
+from contracts.stage import Emit, StageRejection
+from contracts.topics import UTTERANCE_TEXT
 
 MAX_TEXT_CHARS = 2000
 

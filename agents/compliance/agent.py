@@ -11,12 +11,12 @@ from agents.compliance.lexicon import default_lexicon
 from agents.compliance.logic import assess, review
 from agents.compliance.model import SentenceViolationModel
 from agents.compliance.stream_gate import TurnGates
+from contracts.stage import Emit
+from contracts.topics import REPLY_CHUNKS_CHECKED, REPLY_CHUNKS_DRAFT, REPLY_DRAFT
 from engines.bureau import SimulatedBureau
 from engines.graph.neo4j_store import Neo4jKnowledgeGraph
 from streams.app import stage_agent, stage_runner
 from streams.settings import Settings
-from streams.stage import Emit
-from streams.topics import REPLY_CHUNKS_CHECKED, REPLY_CHUNKS_DRAFT, REPLY_DRAFT
 
 
 def default_model(settings: Settings) -> SentenceViolationModel | None:

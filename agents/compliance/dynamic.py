@@ -15,9 +15,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from agents.compliance.lexicon import Hit, LexiconEntry
-from agents.generation.preapproval import pre_approve
+from domain.preapproval import pre_approve
+from domain.risk import exceeds
 from engines.bureau import CreditBureau
-from engines.graph import RISK_RANK
 
 # A percentage stated as a rate: a rate word shortly before it (fees and shares are other numbers).
 RATE_PERCENT = re.compile(r"(?:利率|年化|基准|收益率|利息)[^。；;,，%]{0,8}?(\d+(?:\.\d+)?)\s*%")
@@ -125,7 +125,7 @@ def dynamic_findings(text: str, source_ids: list[str], products: dict[str, dict[
             findings.append(_hit("withdrawn_product", text, severity="block"))
         level = product.get("risk_level")
         # An unknown customer is treated as C1, as retrieval and generation treat them.
-        if level and RISK_RANK.get(level, 0) > RISK_RANK.get(customer_risk or "C1", 1):
+        if level and exceeds(level, customer_risk):
             findings.append(_hit("unsuitable_product", text, severity="block"))
         if product.get("rate_min") is not None:
             ranges.append((Decimal(str(product["rate_min"])), Decimal(str(product.get("rate_max") or product["rate_min"]))))

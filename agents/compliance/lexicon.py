@@ -7,16 +7,14 @@ case, and drops whitespace, punctuation and zero-width characters inside clauses
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import ahocorasick
 
-from engines.text import _t2s
+from domain.text import matching_form
 
-CLAUSE_ENDS = set("。！？!?；;\n，,：:")
 # Negators that must touch the phrase ("不保本") versus ones that may stand a few characters before.
 ADJACENT_NEGATORS = ("不", "非", "无", "没", "未", "勿", "别")
 NEGATORS = ("不会", "不能", "不可", "无法", "不承诺", "不保证", "不存在", "并非", "并不", "不是", "没有", "绝不", "杜绝",
@@ -93,30 +91,6 @@ PROXIMITY_RULES = (
 )
 
 
-def normalise(text: str) -> tuple[str, list[int]]:
-    """Matching form of ``text`` and, for each of its characters, the offset in ``text``.
-
-    Clause ends survive as ',' so negation never reaches across them; other punctuation,
-    symbols, whitespace and format characters vanish.
-    """
-    chars: list[str] = []
-    origin: list[int] = []
-    simplified = _t2s().convert(text)
-    if len(simplified) != len(text):  # OpenCC is character-for-character for these tables
-        simplified = text
-    for i, ch in enumerate(simplified):
-        for c in unicodedata.normalize("NFKC", ch).lower():
-            if c in CLAUSE_ENDS:
-                c = ","
-            elif c == "%":
-                pass
-            elif unicodedata.category(c)[0] in "PZC" or c in "·•~`^|*_-+=<>":
-                continue
-            chars.append(c)
-            origin.append(i)
-    return "".join(chars), origin
-
-
 def _negated(norm: str, start: int, end: int) -> bool:
     clause_start = norm.rfind(",", 0, start) + 1
     before = norm[max(clause_start, start - NEGATION_WINDOW):start]
@@ -135,7 +109,7 @@ class Lexicon:
         self.rules = rules
         self._phrases = ahocorasick.Automaton()
         for entry in entries:
-            key, _ = normalise(entry.phrase)
+            key, _ = matching_form(entry.phrase)
             if key:
                 self._phrases.add_word(key, (len(key), entry))
         self._phrases.make_automaton()
@@ -163,7 +137,7 @@ class Lexicon:
 
     def scan(self, text: str, *, include_negated: bool = False) -> list[Hit]:
         """Hits in ``text``; negated or disclaimed ones only with ``include_negated``."""
-        norm, origin = normalise(text)
+        norm, origin = matching_form(text)
         if not norm:
             return []
         raw: list[tuple[int, int, LexiconEntry]] = []

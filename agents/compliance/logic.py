@@ -6,21 +6,19 @@ Every decision leaves an AuditRecord with rule, span and severity. The dynamic l
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, Protocol
 
-from agents.audit import audit_record
 from agents.compliance.dynamic import dynamic_findings
 from agents.compliance.lexicon import Hit, Lexicon, LexiconEntry
 from agents.compliance.pii import mask_pii
-from agents.turn import carry
+from contracts.records import audit_record, carry
+from contracts.stage import Emit
+from contracts.topics import AUDIT, REPLY_CHECKED
+from domain.disclosures import RISK_DISCLOSURE
+from domain.text import sentence_spans
 from engines.bureau import CreditBureau
-from streams.stage import Emit
-from streams.topics import AUDIT, REPLY_CHECKED
 
-RISK_DISCLOSURE = "理财非存款，产品有风险，投资须谨慎。"
 BLOCKED_REPLY = "抱歉，这个问题需要由人工客服为您处理，正在为您转接。"
-SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?")
 MODEL_RULE = "合规模型：疑似违规营销或违规操作表述（已移除，留待人工复核）"
 
 
@@ -39,10 +37,6 @@ class ViolationModel(Protocol):
     def violation_probabilities(self, sentences: list[str]) -> list[float]: ...
 
 
-def sentences(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in SENTENCE.finditer(text) if m.group(0).strip()]
-
-
 def assess(text: str, lexicon: Lexicon, model: ViolationModel | None = None, threshold: float = 0.5) -> list[Hit]:
     """Lexicon hits plus, when a model is given, the sentences it holds responsible.
 
@@ -53,7 +47,7 @@ def assess(text: str, lexicon: Lexicon, model: ViolationModel | None = None, thr
     hits = lexicon.scan(text)
     if model is None:
         return hits
-    spans = [sp for sp in sentences(text) if not any(h.start < sp[1] and h.end > sp[0] for h in hits)]
+    spans = [sp for sp in sentence_spans(text) if not any(h.start < sp[1] and h.end > sp[0] for h in hits)]
     while spans:
         remaining = "".join(text[a:b] for a, b in spans)
         if model.violation_probabilities([remaining])[0] < threshold:
@@ -67,8 +61,7 @@ def assess(text: str, lexicon: Lexicon, model: ViolationModel | None = None, thr
 
 def rewrite(text: str, hits: list[Hit]) -> str:
     """Drop every sentence that holds a hit, then add the standard disclosure."""
-    kept = [s.group(0) for s in SENTENCE.finditer(text)
-            if not any(h.start < s.end() and h.end > s.start() for h in hits)]
+    kept = [text[a:b] for a, b in sentence_spans(text) if not any(h.start < b and h.end > a for h in hits)]
     body = "".join(kept).strip()
     return (body + ("" if body.endswith(("。", "！", "？")) or not body else "。") + RISK_DISCLOSURE)
 
@@ -96,7 +89,7 @@ def review(draft: dict[str, Any], lexicon: Lexicon, now_ms: int, model: Violatio
     flags = sorted({f"{h.entry.category}:{h.entry.phrase}" for h in hits} | {f"pii_masked:{f.kind}" for f in pii})
     reply = {
         **carry(draft, "intent", "confidence", "slots", "emotion", "emotion_trajectory", "needs_clarification",
-                "source_ids", "review_op", "proactive"),
+                "source_ids", "review_op", "proactive", "effect_id"),
         "text": text, "status": status, "handoff": False, "compliance_flags": flags, "replied_at_ms": now_ms,
     }
     detail = {

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from agents.compliance.lexicon import default_lexicon
+from domain.text import matching_form
 from engines.classifiers import read_tsv
 from engines.classifiers.linear import LinearIntentClassifier
-from streams.settings import REPO_DIR
-
-TRAIN_TSV = REPO_DIR / "data" / "compliance" / "train.tsv"
 
 
 class SentenceViolationModel:
@@ -24,7 +23,7 @@ class SentenceViolationModel:
 
     @classmethod
     def load(cls, path: Path) -> SentenceViolationModel:
-        return cls(LinearIntentClassifier.load(path))
+        return cls(LinearIntentClassifier.load(path, compliance_form))
 
 
 def read_labelled(path: Path) -> list[tuple[str, str]]:
@@ -32,5 +31,13 @@ def read_labelled(path: Path) -> list[tuple[str, str]]:
     return read_tsv(path, ("violation", "clean"))
 
 
-def train(path: Path = TRAIN_TSV) -> LinearIntentClassifier:
-    return LinearIntentClassifier.train(read_labelled(path), "hybrid", normaliser="compliance")
+def compliance_form(text: str) -> str:
+    """De-obfuscated text plus one marker word per lexicon hit, negated or not, so the model learns
+    when a banned phrase is a claim and when it is a warning."""
+    markers = [("zzneg" if h.negated else "zzhit") + h.entry.category.replace("_", "")
+               for h in default_lexicon().scan(text, include_negated=True)]
+    return matching_form(text)[0] + (" " + " ".join(markers) if markers else "")
+
+
+def train(path: Path) -> LinearIntentClassifier:
+    return LinearIntentClassifier.train(read_labelled(path), "hybrid", normaliser="compliance", form=compliance_form)

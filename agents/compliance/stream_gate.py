@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agents.compliance.lexicon import Hit, LexiconEntry
-from agents.compliance.logic import RISK_DISCLOSURE
 from agents.compliance.pii import mask_pii
-from engines.text import complete_sentences
+from domain.disclosures import RISK_DISCLOSURE
+from domain.text import complete_sentences
 
 HELD = LexiconEntry("held", "held_for_whole_reply", "block", "流式输出：需结合产品与客户数据整体核验的句子不提前发送")
 

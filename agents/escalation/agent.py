@@ -1,4 +1,6 @@
-"""Faust agent of the escalation stage; remembers the last replied turn per session."""
+"""Faust agent of the escalation stage: builds each record's ``SessionView`` from its tables and the
+reply ledger, calls the pure decision (``decide``), and applies the decision's table updates once
+its events are delivered."""
 from __future__ import annotations
 
 import asyncio
@@ -6,51 +8,49 @@ import itertools
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import faust
 
-from agents.audit import audit_record
-from agents.compliance.agent import default_model
-from agents.compliance.lexicon import default_lexicon
-from agents.compliance.logic import review, text_draft
-from agents.escalation.desk import DELETE, customer_message, desk_action, owner_after_handoff
+from agents.escalation import decide
+from agents.escalation.decide import Decision, SessionView
+from agents.escalation.desk import merge_handoff
 from agents.escalation.ledger import ReplyLedger
-from agents.escalation.logic import finalise, resolve_review, unclear_streak
-from agents.escalation.queue import DeskQueue, queue_event
+from agents.escalation.logic import DELETE
+from agents.escalation.queue import DeskQueue
 from agents.escalation.queue_tail import QueueTail
 from agents.escalation.replied import SentLog, read_sent
-from streams.app import stage_agent, stage_runner
-from streams.settings import Settings
-from streams.stage import Emit, Incoming, StageResult
-from streams.topics import (
+from contracts.stage import Emit, StageResult
+from contracts.topics import (
     AGENT_MESSAGES,
-    AUDIT,
     DESK_QUEUE,
-    HANDOFF,
     REPLY_CHECKED,
     REPLY_CHUNKS,
     REPLY_CHUNKS_CHECKED,
     REPLY_OUT,
-    REVIEW,
     REVIEW_DECISIONS,
 )
+from streams.app import stage_agent, stage_runner
+from streams.settings import Settings
+from streams.stage import Incoming
 
 log = logging.getLogger(__name__)
+TABLES = {"replied": "replied_turns", "pending": "pending_reviews", "owners": "session_owners",
+          "unclear": "unclear_turns", "advised": "advised_turns"}
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 def register(app: faust.App, settings: Settings) -> None:
     runner = stage_runner(app, "escalation", "Reply", settings)
-    replied = app.Table("replied_turns", default=None, partitions=settings.kafka.partitions)
-    pending = app.Table("pending_reviews", default=None, partitions=settings.kafka.partitions)
-    owners = app.Table("session_owners", default=None, partitions=settings.kafka.partitions)
-    unclear = app.Table("unclear_turns", default=int, partitions=settings.kafka.partitions)
-    advised = app.Table("advised_turns", default=None, partitions=settings.kafka.partitions)
-    lexicon = default_lexicon()
-    model = default_model(settings)
+    tables = {key: app.Table(name, default=None, partitions=settings.kafka.partitions) for key, name in TABLES.items()}
     queue, queue_lock = DeskQueue(), threading.Lock()
     loop: list[asyncio.AbstractEventLoop] = []
 
+    # -- the agents' queue, global across workers -------------------------------------------------
     def queue_record_undecodable(partition: int, offset: int, value: bytes) -> None:
         """From the tail's thread: dead-letter on the worker's loop, where its producer lives."""
         asyncio.run_coroutine_threadsafe(runner.dead_letter(
@@ -74,6 +74,8 @@ def register(app: faust.App, settings: Settings) -> None:
             for e in emits:
                 if e.topic == DESK_QUEUE:
                     queue.apply(e.datum)
+
+    # -- what was sent: tables plus the reply log ------------------------------------------------
     async def read_log(partitions: list[int]) -> SentLog:
         return await asyncio.to_thread(read_sent, settings.kafka.bootstrap, REPLY_OUT, partitions, runner.codec)
 
@@ -102,75 +104,44 @@ def register(app: faust.App, settings: Settings) -> None:
     async def forget_revoked(sender: Any, revoked: set[Any], **_: Any) -> None:
         ledger.forget({tp.partition for tp in revoked if tp.topic in sources})
 
-    def last_replied(session: str) -> int | None:
-        known = [t for t in (replied.get(session), ledger.last_turn(session)) if t is not None]
-        return max(known) if known else None
+    def view(session: str) -> SessionView:
+        known = [t for t in (tables["replied"].get(session), ledger.last_turn(session)) if t is not None]
+        return SessionView(last_replied=max(known) if known else None, owner=tables["owners"].get(session),
+                           unclear=tables["unclear"].get(session) or 0, pending=tables["pending"].get(session),
+                           advised=tuple(tables["advised"].get(session) or ()),
+                           already=frozenset(ledger.effects(session)))
 
-    def sending(emits: list[Emit]) -> None:
-        ledger.record(e.datum for e in emits if e.topic == REPLY_OUT)
+    def applied(session: str, turn: int, decision: Decision) -> StageResult:
+        """Send the decision's events; apply its table updates once the broker has them (a crash in
+        between is covered by the reply log, which the ledger reads)."""
+        ledger.record(decision.replies)
+        note_queue(decision.emits)
 
-    def advise(reply: dict[str, Any]) -> StageResult:
-        """The bank's own advice: once per (session, turn id), never into a human's session, and
-        without touching the replied-turn watermark that customer turns are deduplicated by."""
-        session, turn = reply["session_id"], reply["turn_id"]
-        sent = advised.get(session) or []
-        effect = f"advice:{turn}"
-        if owners.get(session) is not None or turn in sent or ledger.already(session, effect):
-            return StageResult([])
-        emits = [Emit(REPLY_OUT, "Reply", {**reply, "handoff": False, "effect_id": effect,
-                                           "replied_at_ms": int(time.time() * 1000)})]
-        sending(emits)
+        def apply() -> None:
+            for key, value in decision.updates.items():
+                if value is DELETE:
+                    tables[key].pop(session, None)
+                else:
+                    tables[key][session] = value
+            if decision.handoff_owner is not None:
+                owner, left = merge_handoff(decision.handoff_owner, tables["owners"].get(session), session, turn,
+                                            now_ms())
+                tables["owners"][session] = owner
+                for emit in left:
+                    note_queue([emit])
+                    asyncio.ensure_future(runner.publish(emit))
 
-        def noted() -> None:
-            advised[session] = [*sent, turn][-50:]
+        return StageResult(decision.emits, apply if decision.emits or decision.updates else None)
 
-        return StageResult(emits, noted)
-
-    def gate(reply: dict[str, Any]) -> StageResult:
-        if reply.get("proactive"):
-            return advise(reply)
-        session, turn = reply["session_id"], reply["turn_id"]
-        now = int(time.time() * 1000)
-        last = last_replied(session)
-        owner = owners.get(session)
-        if owner is not None and (last is None or turn > last):
+    def deciding(rule: Callable[..., Decision], *extra: Any) -> Callable[[dict[str, Any]], StageResult]:
+        def logic(record: dict[str, Any]) -> StageResult:
+            session = record["session_id"]
             with queue_lock:
-                desk_emits, new_owner = customer_message(reply, owner, now, queue)
-            sending(desk_emits)
+                decision = rule(record, view(session), now_ms(), *extra)
+            return applied(session, record.get("turn_id") or 0, decision)
+        return logic
 
-            def noted() -> None:
-                replied[session] = max(turn, replied.get(session) or turn)
-                owners[session] = new_owner
-
-            return StageResult(desk_emits, noted)
-        streak = unclear_streak(reply, unclear.get(session) or 0)
-        with queue_lock:
-            emits = finalise(reply, last, now, unclear=streak, queue=queue)
-        sending(emits)
-
-        def remember() -> None:
-            replied[session] = max(turn, replied.get(session) or turn)
-            unclear[session] = 0 if any(e.topic == HANDOFF for e in emits) else streak
-            note_queue(emits)
-            held = next((e for e in emits if e.topic == REVIEW), None)
-            if held is not None:
-                customer_reply = next(e.datum for e in emits if e.topic == REPLY_OUT)
-                pending[session] = {"turn_id": turn, "review_op": reply["review_op"], "reply": customer_reply}
-            if any(e.topic == HANDOFF for e in emits):
-                # An agent may already have taken the session over (desk messages race the ack).
-                taken = (owners.get(session) or {}).get("agent_id")
-                owners[session] = {**owner_after_handoff(reply, now), **({"agent_id": taken} if taken else {})}
-                if taken:  # then it never waited: it leaves the queue it just joined
-                    left = Emit(DESK_QUEUE, "DeskQueue", queue_event("dequeue", session, turn, "taken_over", now,
-                                                                     now, taken))
-                    note_queue([left])
-                    asyncio.ensure_future(runner.publish(left))
-
-        # The turn is marked replied only after the broker acknowledged the reply; a crash before
-        # the table's changelog is written is covered by the scan of the reply log above.
-        return StageResult(emits, remember if emits else None)
-
-    stage_agent(app, runner, REPLY_CHECKED, gate, log_read)
+    stage_agent(app, runner, REPLY_CHECKED, deciding(decide.checked_reply, queue), log_read)
 
     chunks = stage_runner(app, "escalation.stream", "ReplyChunk", settings)
 
@@ -178,63 +149,13 @@ def register(app: faust.App, settings: Settings) -> None:
         """Streamed sentences reach the channel only while the bot owns the session and the turn is
         the latest (a human's session stays silent; an older turn streams nothing). Chunks of the
         turn just answered still pass: they travel their own topics and may trail its reply."""
-        last = last_replied(chunk["session_id"])
-        if owners.get(chunk["session_id"]) is not None or (last is not None and chunk["turn_id"] < last):
+        seen = view(chunk["session_id"])
+        if seen.owner is not None or (seen.last_replied is not None and chunk["turn_id"] < seen.last_replied):
             return []
         return [Emit(REPLY_CHUNKS, "ReplyChunk", chunk)]
 
     stage_agent(app, chunks, REPLY_CHUNKS_CHECKED, forward, log_read)
-
     reviews = stage_runner(app, "escalation.review", "ReviewDecision", settings)
-
-    def decide(decision: dict[str, Any]) -> StageResult:
-        session = decision["session_id"]
-        emits = resolve_review(decision, pending.get(session), int(time.time() * 1000))
-        if any(ledger.already(session, e.datum.get("effect_id") or "") for e in emits if e.topic == REPLY_OUT):
-            return StageResult([])  # answered before a crash lost the pending entry's removal
-        sending(emits)
-
-        def release() -> None:
-            pending.pop(session, None)
-
-        return StageResult(emits, release if emits else None)
-
-    stage_agent(app, reviews, REVIEW_DECISIONS, decide, log_read)
-
+    stage_agent(app, reviews, REVIEW_DECISIONS, deciding(decide.review_decision), log_read)
     desk = stage_runner(app, "escalation.desk", "AgentMessage", settings)
-
-    def act(message: dict[str, Any]) -> StageResult:
-        session = message["session_id"]
-        now = int(time.time() * 1000)
-        owner = owners.get(session)
-        checked_text, audit = None, []
-        if message["action"] == "reply" and owner is not None:
-            # Human replies pass the same static gate (lexicon, negation, PII) as the bot's.
-            draft = text_draft(message.get("text") or "", session_id=session, turn_id=owner.get("turn_id") or 0,
-                               composer=f"human:{message['agent_id']}", received_at_ms=now, intent="human_agent")
-            checked, audit_emit = review(draft, lexicon, now, model, settings.compliance.threshold)
-            checked_text = None if checked.datum["status"] == "blocked" else checked.datum["text"]
-            audit = [audit_emit]
-        emits, new_owner = desk_action(message, owner, checked_text, now)
-        if ledger.already(session, f"desk:{message['message_id']}"):
-            emits = [e for e in emits if e.topic != REPLY_OUT]  # sent before a crash; the state still applies
-        sending(emits)
-        if message["action"] != "reply":  # reply decisions are audited by the gate above
-            detail = {"agent_id": message["agent_id"], "message_id": message["message_id"]}
-            for e in emits:
-                if e.topic == DESK_QUEUE:  # how long the customer waited for a human
-                    detail["waited_ms"] = str(e.datum["at_ms"] - e.datum["queued_at_ms"])
-            audit = [Emit(AUDIT, "AuditRecord", audit_record(
-                "escalation.desk", session, (owner or {}).get("turn_id") or 0, f"desk.{message['action']}",
-                detail, now))]
-
-        def apply() -> None:
-            note_queue(emits)
-            if new_owner is DELETE:
-                owners.pop(session, None)
-            elif new_owner is not None:
-                owners[session] = new_owner
-
-        return StageResult([*emits, *audit], apply)
-
-    stage_agent(app, desk, AGENT_MESSAGES, act, log_read)
+    stage_agent(app, desk, AGENT_MESSAGES, deciding(decide.agent_message), log_read)

@@ -49,6 +49,10 @@ class ReplyLedger:
     def already(self, session: str, effect: str) -> bool:
         return effect in self._sent.effects.get(session, ())
 
+    def effects(self, session: str) -> list[str]:
+        """Causes other than customer turns already answered in ``session`` (desk, review, advice)."""
+        return list(self._sent.effects.get(session, ()))
+
     def record(self, replies: Iterable[dict]) -> None:
         """Replies this worker is sending now (the producer keeps their order, or the worker crashes)."""
         for reply in replies:

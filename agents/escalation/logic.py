@@ -7,35 +7,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.audit import audit_record
-from agents.escalation.high_risk import APPROVED_TEXT, OP_NAMES, REJECTED_TEXT
 from agents.escalation.queue import DeskQueue, queue_event
-from agents.turn import carry
-from streams.stage import Emit
-from streams.topics import AUDIT, DESK_QUEUE, HANDOFF, REPLY_OUT, REVIEW
+from contracts.records import audit_record, carry
+from contracts.stage import Emit
+from contracts.topics import AUDIT, DESK_QUEUE, HANDOFF, REPLY_OUT, REVIEW
+from domain.compensation import L1_OFFER, complaint_tier
+from domain.high_risk import APPROVED_TEXT, OP_NAMES, REJECTED_TEXT
 
 HANDOFF_NOTE = "已为您转接人工客服，请稍候，客服接入后会继续为您服务。"
 PLACE_NOTE = "您当前排在第{position}位，预计等待约{wait}秒。"
 # Unclear turns in a row before a human takes over rather than the bot asking yet again.
 LOW_CONFIDENCE_TURNS = 2
-
-
-NEGATIVE = ("negative", "angry")
-# L1 compensation the bot may offer on its own; anything larger is a human's decision.
-L1_OFFER = "为表歉意，我们可为您减免一次相关手续费（最高200元）或赠送2,000积分，回复“接受”即可为您办理。"
-
-
-def complaint_tier(reply: dict[str, Any]) -> str | None:
-    """L2 (expert seat) for anger or a repeated complaint, L1 (automatic offer) for a displeased one."""
-    if reply["intent"] != "complaint":
-        return None
-    emotion = reply.get("emotion", "neutral")
-    repeated = sum(e in NEGATIVE for e in reply.get("emotion_trajectory", [])) >= 2
-    if emotion == "angry" or (emotion == "negative" and repeated):
-        return "L2"
-    if emotion == "negative":
-        return "L1"
-    return None
+DELETE = object()  # a table update that removes the session's entry
 
 
 def unclear_streak(reply: dict[str, Any], before: int) -> int:

@@ -16,11 +16,11 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from agents.generation.flows import DEFAULT_LEVEL
-from agents.generation.portfolio import diagnose, rebalance, render_diagnosis, render_rebalance
+from contracts.stage import Emit
+from contracts.topics import REPLY_DRAFT
+from domain.portfolio import diagnose, rebalance, render_diagnosis, render_rebalance
+from domain.risk import DEFAULT_LEVEL
 from engines.holdings import HoldingsSource
-from streams.stage import Emit
-from streams.topics import REPLY_DRAFT
 
 WEALTH_TOPICS = frozenset({"wealth_inquiry", "wealth_calc", "risk_assessment"})
 DIAGNOSIS_CUE = re.compile(r"持仓|资产诊断|诊断一下|我的资产|资产配置|配置得?怎么样|仓位")

@@ -10,15 +10,17 @@ import faust
 from agents.generation.advisor import advice_drafts, watch_entry
 from agents.generation.flows import Grounding
 from agents.generation.logic import compose
-from agents.generation.streaming import LlmDrafter, engine_from
+from agents.generation.streaming import DraftOptions, LlmDrafter
+from contracts.stage import Emit
+from contracts.topics import CONTEXT, MARKET_EVENTS, MARKET_TICKS
 from engines.bureau import SimulatedBureau
 from engines.graph.neo4j_store import Neo4jKnowledgeGraph
 from engines.holdings import SimulatedHoldings
+from engines.llm import LLMEngine, make_engine
 from streams.app import stage_agent, stage_runner
 from streams.partitioning import partition_of
-from streams.settings import Settings
-from streams.stage import Emit
-from streams.topics import CONTEXT, MARKET_EVENTS, MARKET_TICKS
+from streams.settings import LlmSettings, Settings
+from streams.tracing import headers_from_context
 
 log = logging.getLogger(__name__)
 MARKET_STALE_MS = 3600 * 1000
@@ -27,6 +29,21 @@ MARKET_STALE_MS = 3600 * 1000
 def sellable(graph: Neo4jKnowledgeGraph) -> list[dict[str, Any]]:
     """On-sale wealth and deposit products: what holdings are drawn from and advice may suggest."""
     return [row["product"] for kind in ("wealth", "deposit") for row in graph.products_of_type(kind, limit=10_000)]
+
+
+def engine_from(settings: LlmSettings) -> LLMEngine | None:
+    if settings.backend == "none":
+        return None
+    if settings.backend == "openai":
+        if not settings.base_url:
+            raise ValueError("CS_LLM__BASE_URL is required for the openai backend")
+        return make_engine("openai", base_url=settings.base_url, model=settings.model or "default", api=settings.api,
+                           api_key=settings.api_key.get_secret_value() or None)
+    if not settings.model:
+        raise ValueError(f"CS_LLM__MODEL (a local model directory) is required for the {settings.backend} backend")
+    if settings.backend == "transformers":
+        return make_engine("transformers", model_dir=settings.model, device=settings.device, threads=1)
+    return make_engine("tensorrt_llm", model=settings.model)
 
 
 def grounding(settings: Settings) -> Grounding:
@@ -79,7 +96,10 @@ def register(app: faust.App, settings: Settings) -> None:
         stage_agent(app, runner, CONTEXT, generate)
         return
     names = [row["name"] for row in sources.catalogue.run("MATCH (p:Product) RETURN p.name AS name")]
-    drafter = LlmDrafter(engine, settings.llm, runner.publish, names)
+    options = DraftOptions(settings.llm.max_new_tokens, settings.llm.temperature, settings.llm.prompt_style,
+                           settings.llm.first_chunk_s, settings.llm.total_s)
+    drafter = LlmDrafter(engine, options, runner.publish, names,
+                         lambda: {k: v.decode() for k, v in headers_from_context()})
 
     @app.task
     async def warm_up() -> None:

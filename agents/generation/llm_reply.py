@@ -18,9 +18,9 @@ from typing import Any
 
 from agents.generation.flows import short_name
 from agents.generation.numbers import grounded_values, unverified_against
+from domain.text import complete_sentences
 from engines.llm import GenerationParams, LLMEngine
 from engines.llm.fallback import FallbackEngine, FallbackText
-from engines.text import complete_sentences
 
 
 @dataclass

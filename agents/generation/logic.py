@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agents.compliance.logic import RISK_DISCLOSURE
-from agents.escalation.high_risk import PENDING_TEXT, high_risk_operation
 from agents.generation.advisor import diagnosis_text, wants_diagnosis
 from agents.generation.flows import (
     Answer,
@@ -33,12 +31,15 @@ from agents.generation.flows.loan import (
     pre_approval_answer,
     prepayment_answer,
 )
-from agents.generation.flows.risk import flow_questionnaire, questionnaire_answer
+from agents.generation.flows.risk import questionnaire_answer
 from agents.generation.flows.wealth import deposit_answer, reference_answer
-from agents.intent.slots import prepare
-from agents.turn import carry
-from streams.stage import Emit
-from streams.topics import REPLY_DRAFT
+from contracts.records import carry
+from contracts.stage import Emit
+from contracts.topics import REPLY_DRAFT
+from domain.disclosures import RISK_DISCLOSURE
+from domain.high_risk import PENDING_TEXT, high_risk_operation
+from domain.numerals import numeric_form
+from domain.questionnaire import flow_questionnaire
 
 OPENERS = {
     "human_agent": "好的，正在为您转接人工客服，请稍候。",
@@ -75,7 +76,7 @@ def loan_answer(task: str, context: dict[str, Any], grounding: Grounding, text: 
 def business_answer(task: str | None, context: dict[str, Any], grounding: Grounding) -> Answer | None:
     """The business flow this turn asks for, or None when it asks for none."""
     slots = context.get("slots", {})
-    text = prepare(context["text"])
+    text = numeric_form(context["text"])
     if task == "credit_card" and ("bill_amount" in slots or "instalment_periods" in slots):
         return card_instalment_answer(context, grounding, text)
     if task == "wealth_calc" and "deposit_amount" in slots:
@@ -92,7 +93,7 @@ def product_answer_task(context: dict[str, Any], grounding: Grounding) -> str | 
     slots = context.get("slots", {})
     for product_type, inputs, task in AWAITING_PRODUCT:
         if any(key in slots for key in inputs) and named_product(
-                prepare(context["text"]), catalogue_rows(grounding.catalogue, product_type)) is not None:
+                numeric_form(context["text"]), catalogue_rows(grounding.catalogue, product_type)) is not None:
             return task
     return None
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
-from agents.intent.slots import prepare
+from domain.numerals import numeric_form
 
 FIGURE = re.compile(r"(?<![\d.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*(万)?")
 UNIT_AFTER = re.compile(r"\s*(?:%|％|元|块|万|千|百|亿|期|年|个?月|天|日|周|倍|折|岁|笔|次|分|点|个点|bp)")
@@ -37,13 +37,13 @@ def _figures(text: str) -> list[tuple[str, Decimal, bool]]:
 
 def figures(text: str) -> list[tuple[str, Decimal]]:
     """(as written after normalisation, value) for every figure in ``text``."""
-    return [(written, value) for written, value, _ in _figures(prepare(text))]
+    return [(written, value) for written, value, _ in _figures(numeric_form(text))]
 
 
 def grounded_values(sources: Iterable[str]) -> set[Decimal]:
     values: set[Decimal] = set()
     for source in sources:
-        for _, value, _ in _figures(prepare(source)):
+        for _, value, _ in _figures(numeric_form(source)):
             values.add(value.normalize())
             values.add((value / 10_000).normalize())  # "300000" in a tool result grounds "30万"
     return values
@@ -56,6 +56,6 @@ def unverified(text: str, sources: Iterable[str]) -> list[str]:
 
 def unverified_against(text: str, known: set[Decimal]) -> list[str]:
     """``unverified`` with the sources' values computed once (a streamed reply checks many sentences)."""
-    return [written for written, value, unit in _figures(prepare(text))
+    return [written for written, value, unit in _figures(numeric_form(text))
             if value.normalize() not in known
             and (unit or value != value.to_integral_value() or value > COUNTING_MAX)]

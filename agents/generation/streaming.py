@@ -9,41 +9,36 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
-from agents.audit import audit_record
-from agents.compliance.logic import RISK_DISCLOSURE
 from agents.generation.llm_reply import build_prompt, sources_of, unnamed_products, write_reply
-from engines.llm import GenerationParams, LLMEngine, make_engine
-from streams.settings import LlmSettings
-from streams.stage import Emit
-from streams.topics import AUDIT, REPLY_CHUNKS_DRAFT, REPLY_DRAFT
-from streams.tracing import headers_from_context
+from contracts.records import audit_record
+from contracts.stage import Emit
+from contracts.topics import AUDIT, REPLY_CHUNKS_DRAFT, REPLY_DRAFT
+from domain.disclosures import RISK_DISCLOSURE
+from engines.llm import GenerationParams, LLMEngine
 
 FIXED_WORDING = frozenset({"human_agent", "card_security", "risk_assessment"})
 
 
-def engine_from(settings: LlmSettings) -> LLMEngine | None:
-    if settings.backend == "none":
-        return None
-    if settings.backend == "openai":
-        if not settings.base_url:
-            raise ValueError("CS_LLM__BASE_URL is required for the openai backend")
-        return make_engine("openai", base_url=settings.base_url, model=settings.model or "default", api=settings.api,
-                           api_key=settings.api_key.get_secret_value() or None)
-    if not settings.model:
-        raise ValueError(f"CS_LLM__MODEL (a local model directory) is required for the {settings.backend} backend")
-    if settings.backend == "transformers":
-        return make_engine("transformers", model_dir=settings.model, device=settings.device, threads=1)
-    return make_engine("tensorrt_llm", model=settings.model)
+@dataclass(frozen=True)
+class DraftOptions:
+    """How the engine phrases a draft (from the LLM settings, which the agent reads)."""
+
+    max_new_tokens: int = 160
+    temperature: float = 0.0
+    prompt_style: str = "instruct"
+    first_chunk_s: float = 2.0
+    total_s: float = 20.0
 
 
 class LlmDrafter:
     """Turns a grounded DraftReply into an LLM-phrased one, publishing sentences while it streams."""
 
-    def __init__(self, engine: LLMEngine, settings: LlmSettings, publish: Callable[[Emit], Awaitable[None]],
-                 product_names: list[str] = ()) -> None:
-        self.engine, self.settings, self.publish = engine, settings, publish
+    def __init__(self, engine: LLMEngine, settings: DraftOptions, publish: Callable[[Emit], Awaitable[None]],
+                 product_names: list[str] = (), trace_headers: Callable[[], dict[str, str]] = dict) -> None:
+        self.engine, self.settings, self.publish, self.trace_headers = engine, settings, publish, trace_headers
         self.product_names = list(product_names)  # the catalogue's, so the model cannot name others
         self.params = GenerationParams(max_new_tokens=settings.max_new_tokens, temperature=settings.temperature,
                                        stop=("\n客户：", "\n\n") if settings.prompt_style == "instruct" else ("\n",))
@@ -76,7 +71,7 @@ class LlmDrafter:
                 "composer": self.engine.name, "final": final, "created_at_ms": int(time.time() * 1000)}))
             seq += 1
 
-        trace_headers = {k: v.decode() for k, v in headers_from_context()}
+        trace_headers = self.trace_headers()
         outcome = await write_reply(
             self.engine, build_prompt(context, grounded, tools, self.settings.prompt_style), grounded,
             sources_of(context, grounded, tools), self.params, request_id=f"{draft['session_id']}/{draft['turn_id']}/"

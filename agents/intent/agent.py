@@ -4,10 +4,10 @@ from __future__ import annotations
 import faust
 
 from agents.intent.logic import understand
+from contracts.topics import UTTERANCE_TEXT
 from engines.classifiers import load_classifier
 from streams.app import stage_agent, stage_runner
 from streams.settings import Settings
-from streams.topics import UTTERANCE_TEXT
 
 
 def register(app: faust.App, settings: Settings) -> None:

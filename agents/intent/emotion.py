@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from engines.text import normalise
+from domain.text import normalise
 
 STRONG = ("投诉", "曝光", "12378", "银保监", "金融监管", "监管局", "消协", "骗子", "垃圾", "破银行", "气死", "滚",
           "坑人", "太坑", "黑心", "无耻", "报警", "律师", "起诉", "赔钱", "赔偿", "受够", "什么玩意", "忍无可忍",

@@ -5,10 +5,10 @@ from typing import Any
 
 from agents.intent.emotion import detect_emotion
 from agents.intent.slots import extract_slots
-from agents.turn import carry
+from contracts.records import carry
+from contracts.stage import Emit
+from contracts.topics import NLU
 from engines.classifiers import IntentClassifier
-from streams.stage import Emit
-from streams.topics import NLU
 
 
 def understand(transcript: dict[str, Any], classifier: IntentClassifier, clarify_below: float = 0.85) -> list[Emit]:

@@ -10,10 +10,9 @@ Chinese numerals are turned into digits by cn2an, with words that merely contain
 from __future__ import annotations
 
 import re
-import warnings
 from decimal import Decimal
 
-from engines.text import normalise
+from domain.numerals import UNIT, numeric_form
 
 PURPOSES = (  # (pattern, purpose); the last match in an utterance wins
     (r"装修|翻新|装休|装潢|家装|刷墙|重新装", "装修"),
@@ -26,14 +25,6 @@ PURPOSES = (  # (pattern, purpose); the last match in an utterance wins
      r"(买|换|添)[^,，。]{0,4}(手机|电脑|平板|相机|数码)", "消费"),
     (r"教育|学费|上学|留学|读书|读研|考研|上大学|辅导班|补习|培训|进修|报班|考证|学习", "教育"),
 )
-# Words holding 一 that are not numbers; cn2an would turn 一下 into 1下.
-PROTECTED = ("一半", "一下", "一点点", "一点儿", "一共", "一直", "一些", "一起", "一般", "一样", "一定",
-             "一次性", "一会", "万一", "统一", "唯一", "一旦", "一边", "一致")
-TYPOS = {"代款": "贷款", "带款": "贷款", "帐户": "账户", "转帐": "转账", "利心": "利息", "换款": "还款"}
-UNIT = {"百万": 1_000_000, "千万": 10_000_000, "万": 10_000, "w": 10_000, "千": 1_000, "k": 1_000, "元": 1,
-        "块": 1, "块钱": 1}
-
-WAN_TAIL = re.compile(r"(\d+)(万|千)(\d)(?![\d万千wk元块.])")  # 3万5 = 35000, 6千5 = 6500
 AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(百万|千万|万|w|千|k|块钱|元|块)")
 BARE_AMOUNT = re.compile(r"(?:贷|借|额度|金额|贷款)[^\d,，。]{0,3}?(\d{4,9})(?![\d.%万wk千元块年个月期天号])")
 INCOME = re.compile(r"(收入|月入|年入|工资|月薪|年薪|余额|存款|公积金|社保|流水)[^\d]{0,3}$")
@@ -91,76 +82,6 @@ RETURN_CUE = re.compile(r"收益|赚|回报|利息|能拿|挣")
 HOLD = re.compile(r"(\d+)\s*(天|年)")
 PRE_APPROVAL = re.compile(r"预审|预批|(?:能|可以|可)(?:贷|借|批)(?:到)?多少|批多少|最(?:多|高)(?:能|可以)(?:贷|借)|"
                           r"(?:贷款)?额度(?:是|有)?多少")
-# Inputs that belong to one calculation: saying one of a group replaces the held slots of the others.
-TOOL_SLOT_GROUPS = {
-    "pre_approval": ("pre_approval",),
-    "max_principal": ("monthly_budget",),
-    "prepayment": ("prepayment", "paid_months", "prepay_mode"),
-    "card_instalment": ("bill_amount", "instalment_periods"),
-    "deposit": ("deposit_amount", "deposit_months", "deposit_kind"),
-    "reference_return": ("invest_amount", "hold_days"),
-}
-
-CN_RUN = re.compile(r"[零一二两三四五六七八九十百千万亿]+(?:点[零一二三四五六七八九]+)?")
-MONEY_UNIT_AFTER = re.compile(r"^\s*(元|块|w|k)")
-
-
-def _digits(text: str) -> str:
-    """Chinese numerals to Arabic, leaving words like 一下/一半 alone.
-
-    A numeral that carried 万 or 千 is money in this domain unless a unit follows, so it keeps one:
-    "两万五" becomes "25000元" and "四十万就够了" becomes "400000元就够了".
-    """
-    marks = {}
-    for i, word in enumerate(PROTECTED):
-        if word in text:
-            mark = f"\x00{i}\x00"
-            marks[mark] = word
-            text = text.replace(word, mark)
-    # 一点 is "a little" unless digits follow (一点五 = 1.5).
-    text = re.sub(r"一点(?![零一二三四五六七八九])", "\x00p\x00", text)
-    marks["\x00p\x00"] = "一点"
-
-    def convert(m: re.Match[str]) -> str:
-        run = m.group(0)
-        value = _cn_number(run)
-        if isinstance(value, str):
-            return run
-        out = format(value, "f").rstrip("0").rstrip(".") if "." in format(value, "f") else format(value, "f")
-        if ("万" in run or "千" in run) and "点" not in run and not MONEY_UNIT_AFTER.match(text[m.end():]):
-            out += "元"
-        return out
-
-    text = re.sub(r"百分之([\d.]+|[零一二两三四五六七八九十点]+)", lambda m: f"{_cn_number(m.group(1))}%", text)
-    text = CN_RUN.sub(convert, text)
-    for mark, word in marks.items():
-        text = text.replace(mark, word)
-    return text
-
-
-def _cn_number(word: str) -> Decimal | str:
-    import cn2an
-
-    if word in ("万", "千", "百", "亿"):
-        return word
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            return Decimal(str(cn2an.cn2an(word, "smart")))
-        except Exception:
-            return word
-
-
-def prepare(text: str) -> str:
-    """The form every slot pattern runs on: normalised, typos fixed, digits for numerals."""
-    text = normalise(text)
-    for wrong, right in TYPOS.items():
-        text = text.replace(wrong, right)
-    text = _digits(text)
-    return WAN_TAIL.sub(
-        lambda m: f"{int(m.group(1)) * UNIT[m.group(2)] + int(m.group(3)) * UNIT[m.group(2)] // 10}元", text)
-
-
 def _number(value: str) -> Decimal:
     return Decimal(value)
 
@@ -259,7 +180,7 @@ def extract_slots(text: str) -> dict[str, str]:
     Relative statements come back as ``amount_change`` / ``term_change`` (``*0.5``, ``+50000``,
     ``-12``) for the state stage to resolve.
     """
-    prepared = prepare(text)
+    prepared = numeric_form(text)
     found: list[tuple[int, str, str]] = []  # (position, slot, value): the last position wins
     tools = tool_slots(prepared)
     # A monthly budget ("月供最多5000，三十年，利率三点五") is about borrowing even without 贷/借.
@@ -352,11 +273,3 @@ def extract_slots(text: str) -> dict[str, str]:
     return slots
 
 
-def apply_change(current: str | None, change: str) -> str | None:
-    """Resolve ``*0.5`` / ``+50000`` / ``-12`` against the current value; None if there is none."""
-    if current is None:
-        return None
-    base = Decimal(current)
-    op, value = change[0], Decimal(change[1:])
-    result = base * value if op == "*" else base + value if op == "+" else base - value
-    return _fmt(result.quantize(Decimal(1))) if result > 0 else None

@@ -6,11 +6,11 @@ from typing import Any
 
 import faust
 
+from contracts.stage import Emit, StageRejection
+from contracts.topics import KNOWLEDGE_UPDATES
 from engines.graph.neo4j_store import Neo4jKnowledgeGraph
 from streams.app import stage_agent, stage_runner
 from streams.settings import Settings
-from streams.stage import Emit, StageRejection
-from streams.topics import KNOWLEDGE_UPDATES
 
 
 def register(app: faust.App, settings: Settings) -> None:

@@ -7,11 +7,11 @@ import faust
 
 from agents.retrieval.faq_index import FaqVectors
 from agents.retrieval.stage import RetrievalStage
+from contracts.topics import DIALOGUE_STATE
 from engines.embeddings import load_embedder
 from engines.graph.neo4j_store import Neo4jKnowledgeGraph
 from streams.app import stage_agent, stage_runner
 from streams.settings import Settings
-from streams.topics import DIALOGUE_STATE
 
 log = logging.getLogger(__name__)
 REFRESH_SECONDS = 1.0

@@ -13,7 +13,7 @@ from collections import Counter
 
 import numpy as np
 
-from engines.text import normalise
+from domain.text import normalise
 
 
 class CharTfidf:

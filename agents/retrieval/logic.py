@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from agents.turn import carry
+from contracts.records import carry
+from contracts.stage import Emit
+from contracts.topics import CONTEXT
 from engines.graph import KnowledgeGraph
-from streams.stage import Emit
-from streams.topics import CONTEXT
 
 TOP_FAQS = 4
 MAX_FACTS = 6

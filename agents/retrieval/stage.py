@@ -12,8 +12,8 @@ from typing import Any
 from agents.retrieval.catalogue import CatalogueCache
 from agents.retrieval.faq_index import FaqVectors
 from agents.retrieval.logic import needs_catalogue, retrieve
+from contracts.stage import Emit
 from engines.graph import KnowledgeGraph
-from streams.stage import Emit
 
 
 class RetrievalStage:

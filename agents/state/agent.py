@@ -6,10 +6,10 @@ from typing import Any
 import faust
 
 from agents.state.logic import advance
+from contracts.stage import Emit
+from contracts.topics import NLU
 from streams.app import stage_agent, stage_runner
 from streams.settings import Settings
-from streams.stage import Emit
-from streams.topics import NLU
 
 
 def register(app: faust.App, settings: Settings) -> None:

@@ -3,7 +3,7 @@
 Idempotent per turn: a replay of the last applied turn re-emits its state unchanged; an older
 turn is dropped, so a re-delivered message never double-applies.
 
-Flow: the risk questionnaire (``agents.generation.questionnaire``) runs over several turns. A
+Flow: the risk questionnaire (``domain.questionnaire``) runs over several turns. A
 risk_assessment turn starts it; each following turn is its answer (an unrecognised one re-asks)
 unless it names no option and carries another clear intent, which abandons it (so do three
 unrecognised answers in a row). Its progress is ``flow`` (name + ``QState.to_dict()``), kept in this
@@ -15,12 +15,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agents.generation import questionnaire
-from agents.generation.flows.risk import flow_questionnaire, questionnaire_flow
-from agents.intent.slots import TOOL_SLOT_GROUPS, apply_change
-from agents.turn import carry
-from streams.stage import Emit
-from streams.topics import DIALOGUE_STATE
+from contracts.records import carry
+from contracts.stage import Emit
+from contracts.topics import DIALOGUE_STATE
+from domain import questionnaire
+from domain.questionnaire import flow_questionnaire, questionnaire_flow
+from domain.tasks import TOOL_SLOT_GROUPS, apply_change
 
 MEMORY_TURNS = 20
 # Intents that start or switch a business task; others (greetings, "转人工") leave it as it was.

@@ -6,18 +6,11 @@ run and every worker sees the same report); a real bureau adapter implements the
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from typing import Protocol
 
+from domain.preapproval import CreditReport
 
-@dataclass(frozen=True)
-class CreditReport:
-    customer_id: str
-    score: int                 # 350-950, higher is better
-    overdue_24m: int           # overdue instalments in the last 24 months
-    monthly_debt_service: int  # yuan per month already committed to other loans
-    queries_6m: int            # hard inquiries in the last 6 months
-    monthly_income: int        # verified income, yuan per month
+__all__ = ["CreditBureau", "CreditReport", "SimulatedBureau"]
 
 
 class CreditBureau(Protocol):

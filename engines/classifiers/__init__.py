@@ -47,7 +47,7 @@ def read_tsv(path: Path, labels: tuple[str, ...] = INTENT_LABELS) -> list[tuple[
 
 
 def load_classifier(backend: str, model_dir: Path) -> IntentClassifier:
-    """The classifier for ``backend``, loaded from ``model_dir`` (trained by ``engines.classifiers.train``)."""
+    """The classifier for ``backend``, loaded from ``model_dir`` (trained by ``streams.train``)."""
     if backend == "keyword":
         from engines.classifiers.keyword import KeywordIntentClassifier
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from domain.text import normalise
 from engines.classifiers import ClassifierError, IntentResult
-from engines.text import normalise
 
 FORMAT = 1
 
@@ -28,39 +28,30 @@ def _words(text: str) -> list[str]:
     return jieba.lcut(text)
 
 
-def _compliance_form(text: str) -> str:
-    """De-obfuscated text plus one marker word per lexicon hit, negated or not, so the model learns
-    when a banned phrase is a claim and when it is a warning."""
-    from agents.compliance.lexicon import default_lexicon
-    from agents.compliance.lexicon import normalise as compliance_normalise
-
-    markers = [("zzneg" if h.negated else "zzhit") + h.entry.category.replace("_", "")
-               for h in default_lexicon().scan(text, include_negated=True)]
-    return compliance_normalise(text)[0] + (" " + " ".join(markers) if markers else "")
-
-
-# How text is normalised before features; stored by name in the model's metadata.
-NORMALISERS = {"text": normalise, "compliance": _compliance_form}
+TextForm = Callable[[str], str]
+# The form text takes before features. A model records its form's name; one trained on another form
+# (the compliance layer's) must be given that form when it is loaded, by whoever owns it.
+FORMS: dict[str, TextForm] = {"text": normalise}
 
 
 class LinearIntentClassifier:
     """Linear text classifier; intent labels by default, any label set works (compliance uses it)."""
 
     def __init__(self, kind: str, vectorizers: list[Any], model: Any, embedder: Any = None,
-                 normaliser: str = "text") -> None:
+                 normaliser: str = "text", form: TextForm | None = None) -> None:
         self.name = kind
         self.kind = kind
         self.vectorizers = vectorizers
         self.model = model
         self.embedder = embedder
         self.normaliser = normaliser
+        self.form = form or FORMS[normaliser]
 
     # -- features ----------------------------------------------------------------------------
     def _features(self, texts: Sequence[str]) -> Any:
         from scipy.sparse import csr_matrix, hstack
 
-        form = NORMALISERS[self.normaliser]
-        normal = [form(t) for t in texts]
+        normal = [self.form(t) for t in texts]
         parts = [v.transform(normal) for v in self.vectorizers]
         if self.embedder is not None:
             parts.append(csr_matrix(self.embedder.encode(list(texts))))
@@ -69,7 +60,7 @@ class LinearIntentClassifier:
     # -- training ----------------------------------------------------------------------------
     @classmethod
     def train(cls, rows: Sequence[tuple[str, str]], kind: str = "hybrid", c: float = 10.0,
-              normaliser: str = "text") -> LinearIntentClassifier:
+              normaliser: str = "text", form: TextForm | None = None) -> LinearIntentClassifier:
         from sklearn.calibration import CalibratedClassifierCV
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
@@ -77,7 +68,8 @@ class LinearIntentClassifier:
         if kind not in ("hybrid", "ngram"):
             raise ClassifierError(f"linear kind must be hybrid or ngram, not {kind!r}")
         labels = [label for label, _ in rows]
-        normal = [NORMALISERS[normaliser](text) for _, text in rows]
+        form = form or FORMS[normaliser]
+        normal = [form(text) for _, text in rows]
         chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=1)
         words = TfidfVectorizer(tokenizer=_words, token_pattern=None, lowercase=False, ngram_range=(1, 2),
                                 sublinear_tf=True)
@@ -88,7 +80,7 @@ class LinearIntentClassifier:
             from engines.embeddings import load_embedder
 
             embedder = load_embedder()
-        clf = cls(kind, [chars, words], None, embedder, normaliser)
+        clf = cls(kind, [chars, words], None, embedder, normaliser, form)
         features = clf._features([text for _, text in rows])
         base = LogisticRegression(C=c, max_iter=5000)
         clf.model = CalibratedClassifierCV(base, method="sigmoid", cv=5).fit(features, labels)
@@ -122,7 +114,7 @@ class LinearIntentClassifier:
         }, indent=1))
 
     @classmethod
-    def load(cls, path: Path) -> LinearIntentClassifier:
+    def load(cls, path: Path, form: TextForm | None = None) -> LinearIntentClassifier:
         import joblib
 
         meta_path = path / "meta.json"
@@ -137,4 +129,7 @@ class LinearIntentClassifier:
             from engines.embeddings import load_embedder
 
             embedder = load_embedder(meta["embedder"])
-        return cls(meta["kind"], blob["vectorizers"], blob["model"], embedder, meta.get("normaliser", "text"))
+        normaliser = meta.get("normaliser", "text")
+        if form is None and normaliser not in FORMS:
+            raise ClassifierError(f"{path} was trained on the {normaliser!r} text form; load it with that form")
+        return cls(meta["kind"], blob["vectorizers"], blob["model"], embedder, normaliser, form)

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from domain.text import normalise
 from engines.classifiers import INTENT_LABELS, ClassifierError, IntentResult
-from engines.text import normalise
 
 SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 MAX_LEN = 64

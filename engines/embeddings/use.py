@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engines.text import normalise
+from domain.text import normalise
 
 
 class UseMultilingual:

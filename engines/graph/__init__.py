@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-RISK_RANK = {f"R{i}": i for i in range(1, 6)} | {f"C{i}": i for i in range(1, 6)}
-
 
 class KnowledgeGraph(Protocol):
     def loan_products(self, purpose: str | None, amount: int | None, limit: int = 3) -> list[dict[str, Any]]: ...

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from contracts.errors import TransientError
-from engines.graph import RISK_RANK
+from domain.risk import CUSTOMER_LEVELS
 
 MIGRATIONS = (
     "CREATE CONSTRAINT product_id IF NOT EXISTS FOR (p:Product) REQUIRE p.id IS UNIQUE",
@@ -197,16 +197,16 @@ class Neo4jKnowledgeGraph:
             WHERE ($purpose IS NULL OR EXISTS { (p)-[:FOR_PURPOSE]->(:Purpose {name: $purpose}) })
               AND ($amount IS NULL OR ((p.amount_min IS NULL OR p.amount_min <= $amount)
                                        AND (p.amount_max IS NULL OR p.amount_max >= $amount)))
-            RETURN p {.*} AS product ORDER BY p.rate_min ASC LIMIT $limit""",
+            RETURN p {.*} AS product ORDER BY p.rate_min ASC, p.id LIMIT $limit""",
                         purpose=purpose, amount=amount, limit=limit)
 
     def suitable_wealth(self, customer_risk: str, limit: int = 5) -> list[dict[str, Any]]:
-        if customer_risk not in RISK_RANK or not customer_risk.startswith("C"):
+        if customer_risk not in CUSTOMER_LEVELS:
             raise ValueError(f"customer risk level must be C1..C5, not {customer_risk!r}")
         return self.read("""
             MATCH (p:Product {type: 'wealth', on_sale: true})-[:HAS_RISK]->(:RiskLevel)-[:SUITABLE_FOR]->
                   (:CustomerRisk {level: $level})
-            RETURN p {.*} AS product ORDER BY p.rate_max DESC LIMIT $limit""", level=customer_risk, limit=limit)
+            RETURN p {.*} AS product ORDER BY p.rate_max DESC, p.id LIMIT $limit""", level=customer_risk, limit=limit)
 
     def products_of_type(self, product_type: str, limit: int = 3) -> list[dict[str, Any]]:
         return self.read("""

@@ -16,9 +16,9 @@ from typing import Any
 
 import typer
 
-REPO_DIR = Path(__file__).resolve().parents[2]
-FAQ = REPO_DIR / "data" / "knowledge" / "faq.jsonl"
-INTENTS = REPO_DIR / "data" / "intents" / "train.tsv"
+# Inputs, relative to the working directory (the repo root, where every make target runs).
+FAQ = Path("data/knowledge/faq.jsonl")
+INTENTS = Path("data/intents/train.tsv")
 SPECIAL = ["<pad>", "<unk>", "<s>", "</s>"]
 BLOCK = 128  # training window; generation may run past it up to max_position_embeddings
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from confluent_kafka import Consumer, Producer, TopicPartition
 
+from contracts.topics import UTTERANCE_IN
 from schemas.codec import EventCodec
-from streams.topics import UTTERANCE_IN
 from streams.tracing import headers_from_context, init_tracing, trace_id_of
 
 TRACER = init_tracing("cs-test-client", None)

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from agents.generation.preapproval import pre_approve
-from agents.generation.repayment import equal_principal
+from contracts.topics import DIALOGUE_STATE, REPLY_OUT
+from domain.preapproval import pre_approve
+from domain.repayment import equal_principal
 from engines.bureau import SimulatedBureau
 from engines.graph.neo4j_store import Neo4jKnowledgeGraph
-from streams.topics import DIALOGUE_STATE, REPLY_OUT
 from tests.integration.kafka_io import collect, producer, send_turn, tail_consumer
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from streams.topics import AUDIT, HANDOFF, REPLY_DRAFT, REPLY_OUT, REVIEW, REVIEW_DECISIONS
+from contracts.topics import AUDIT, HANDOFF, REPLY_DRAFT, REPLY_OUT, REVIEW, REVIEW_DECISIONS
 from streams.tracing import headers_from_context
 from tests.integration.kafka_io import TRACER, collect, producer, send_turn, tail_consumer
 from tests.samples import SAMPLES
@@ -79,7 +79,7 @@ def test_service_metrics_read_from_the_topics(stack, settings, codec, session_id
 
 
 def test_a_human_takes_over_replies_and_hands_back(stack, settings, codec, session_id):
-    from streams.topics import AGENT_MESSAGES
+    from contracts.topics import AGENT_MESSAGES
 
     out = tail_consumer(settings.kafka.bootstrap, REPLY_OUT)
     desk = tail_consumer(settings.kafka.bootstrap, HANDOFF)

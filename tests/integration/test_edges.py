@@ -11,8 +11,8 @@ import httpx
 import pytest
 from websockets.sync.client import connect
 
+from contracts.topics import REPLY_OUT
 from streams.settings import REPO_DIR
-from streams.topics import REPLY_OUT
 from tests.integration.kafka_io import collect, tail_consumer
 
 

@@ -6,8 +6,8 @@ import json
 import time
 import uuid
 
+from contracts.topics import CONTEXT, KNOWLEDGE_UPDATES
 from engines.graph.neo4j_store import Neo4jKnowledgeGraph
-from streams.topics import CONTEXT, KNOWLEDGE_UPDATES
 from tests.integration.kafka_io import collect, producer, send_turn, tail_consumer
 
 
@@ -88,7 +88,7 @@ def test_faq_edit_is_searchable_after_the_index_refresh(stack, settings, codec, 
 
 
 def test_bad_updates_are_dead_lettered(stack, settings, codec):
-    from streams.topics import DEADLETTER
+    from contracts.topics import DEADLETTER
 
     dlq = tail_consumer(settings.kafka.bootstrap, DEADLETTER)
     p = producer(settings.kafka.bootstrap)

@@ -9,8 +9,8 @@ from contextlib import contextmanager
 import pytest
 from websockets.sync.client import connect
 
-from agents.compliance.logic import RISK_DISCLOSURE
-from streams.topics import AUDIT, REPLY_CHUNKS, REPLY_DRAFT, REPLY_OUT
+from contracts.topics import AUDIT, REPLY_CHUNKS, REPLY_DRAFT, REPLY_OUT
+from domain.disclosures import RISK_DISCLOSURE
 from tests.integration.kafka_io import collect, producer, send_turn, tail_consumer
 
 

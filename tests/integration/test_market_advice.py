@@ -7,10 +7,10 @@ import time
 import uuid
 
 from agents.generation.advisor import advice_drafts
+from contracts.topics import MARKET_EVENTS, REPLY_OUT
 from engines.graph.neo4j_store import read_jsonl
 from engines.holdings import SimulatedHoldings
 from streams.settings import REPO_DIR
-from streams.topics import MARKET_EVENTS, REPLY_OUT
 from tests.integration.kafka_io import collect, producer, send_turn, tail_consumer
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from streams.topics import REPLY_OUT, TURN_STAGES
+from contracts.topics import REPLY_OUT, TURN_STAGES
 from streams.tracing import trace_id_of
 from tests.integration.conftest import spans
 from tests.integration.kafka_io import collect, producer, send_turn, tail_consumer

@@ -7,8 +7,8 @@ import signal
 import time
 import uuid
 
+from contracts.topics import DEADLETTER, REPLY_OUT, UTTERANCE_IN
 from infra.services import pid_alive
-from streams.topics import DEADLETTER, REPLY_OUT, UTTERANCE_IN
 from tests.integration.kafka_io import collect, producer, send_turn, tail_consumer
 from tests.samples import SAMPLES
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from agents.generation.repayment import equal_instalment
-from streams.topics import DIALOGUE_STATE, REPLY_OUT
+from contracts.topics import DIALOGUE_STATE, REPLY_OUT
+from domain.repayment import equal_instalment
 from tests.integration.kafka_io import collect, producer, send_turn, tail_consumer
 from tests.integration.test_resilience import kill9
 

@@ -19,12 +19,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Protocol
 
-from agents.generation.suitability import is_suitable, level_rank
-from agents.intent.slots import prepare
+from domain.numerals import numeric_form
+from domain.risk import DEFAULT_LEVEL, is_suitable, level_rank
 from engines.bureau import CreditBureau
 from engines.holdings import HoldingsSource
 
-DEFAULT_LEVEL = "C1"  # suitability when the customer's level is unknown
 STATED_RISK = re.compile(r"风险等级(R[1-5])")  # how retrieval's product facts state a product's level
 BRAND = re.compile(r"^示例(?:银行|理财)\s*")
 
@@ -143,7 +142,7 @@ def _common_run(a: str, b: str) -> int:
 
 @lru_cache(maxsize=4096)
 def _prepared(name: str) -> str:
-    return prepare(name)
+    return numeric_form(name)
 
 
 def named_product(text: str, products: Iterable[dict[str, Any]], least: int = 4) -> dict[str, Any] | None:

@@ -6,9 +6,9 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from agents.generation.cards import PER_PERIOD, card_instalment, render_card_instalment
 from agents.generation.flows import Answer, Grounding, catalogue_rows, named_product, product_nodes
-from agents.generation.repayment import percent
+from domain.cards import PER_PERIOD, card_instalment, render_card_instalment
+from domain.repayment import percent
 
 PERIOD_RATE = re.compile(r"(\d+)\s*期每期\s*(\d+(?:\.\d+)?)\s*%")
 STATED_APR = re.compile(r"年化利率约\s*(\d+(?:\.\d+)?)\s*%")

@@ -1,7 +1,7 @@
 """Loan flows: repayment (等额本息 / 等额本金), prepayment savings, the most a monthly budget can
 borrow, and bureau-backed pre-approval.
 
-Every figure comes from ``agents.generation.repayment`` / ``preapproval`` in Decimal and is
+Every figure comes from ``domain.repayment`` / ``preapproval`` in Decimal and is
 written with thousands separators to the fen; inputs that are missing are asked for by name.
 """
 from __future__ import annotations
@@ -10,8 +10,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from agents.generation.flows import Answer, Grounding, product_nodes
-from agents.generation.preapproval import PreApproval, pre_approve
-from agents.generation.repayment import (
+from domain.preapproval import PreApproval, pre_approve
+from domain.repayment import (
     EQUAL_INSTALMENT,
     EQUAL_PRINCIPAL,
     METHOD_NAMES,

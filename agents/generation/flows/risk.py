@@ -8,28 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.compliance.logic import RISK_DISCLOSURE
-from agents.generation import questionnaire
 from agents.generation.flows import Answer, Grounding, product_nodes
-from agents.generation.suitability import suitable
+from domain import questionnaire
+from domain.disclosures import RISK_DISCLOSURE
+from domain.risk import suitable
 
-QUESTIONNAIRE_FLOW = "risk_questionnaire"
 PRODUCTS_SHOWN = 3
 INTRO = f"好的，下面进行风险承受能力评估，共{len(questionnaire.QUESTIONS)}题，请回复选项字母（如A）或序号。\n"
-
-
-def flow_questionnaire(flow: dict[str, str]) -> questionnaire.QState | None:
-    """The questionnaire held in a dialogue state's ``flow``; None when there is none or it is unreadable."""
-    if flow.get("name") != QUESTIONNAIRE_FLOW:
-        return None
-    try:
-        return questionnaire.QState.from_dict({k: v for k, v in flow.items() if k != "name"})
-    except ValueError:
-        return None  # a flow of another questionnaire version is dropped, not crashed on
-
-
-def questionnaire_flow(state: questionnaire.QState) -> dict[str, str]:
-    return {"name": QUESTIONNAIRE_FLOW, **state.to_dict()}
 
 
 def suitable_products(context: dict[str, Any], grounding: Grounding, level: str) -> list[dict[str, Any]]:

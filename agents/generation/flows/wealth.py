@@ -14,8 +14,8 @@ from agents.generation.flows import (
     named_product,
     product_nodes,
 )
-from agents.generation.repayment import yuan
-from agents.generation.savings import (
+from domain.repayment import yuan
+from domain.savings import (
     WEALTH_DISCLAIMER,
     recurring_deposit,
     reference_return,

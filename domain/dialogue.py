@@ -1,0 +1,79 @@
+"""Dialogue acts the bank's assistant recognises besides business tasks, as cue lexicons: the
+conversation-repair patterns (greeting, thanks, goodbye, identity, capability, affirm, deny,
+cancel, correction) and how a customer asks *how* to do something rather than asks it done.
+
+Cues are matched on ``domain.text.normalise``d text (simplified, half-width, lower case), as
+whole-utterance patterns or as phrases, never on a single sentence.
+"""
+from __future__ import annotations
+
+import re
+
+from domain.text import normalise
+
+_P = r"[\s,，。.!！?？~～、…]*"
+
+# Short social acts: the whole utterance is the act (optionally with a name and punctuation).
+SOCIAL = {
+    "greeting": re.compile(rf"^{_P}(你好|您好|你们好|hi|hello|hey|嗨|哈喽|哈啰|在吗|在不在|有人吗|喂|早上好|上午好|"
+                           rf"中午好|下午好|晚上好|早安|早|nihao|nh)(呀|啊|哈|啦|哦|鸭)?{_P}(小助手|客服|机器人)?{_P}$"),
+    "thanks": re.compile(rf"^{_P}(好的|嗯|行|明白了|知道了|了解了|ok|okay)?{_P}(谢谢|多谢|感谢|谢了|谢啦|谢谢你|谢谢您|"
+                         rf"非常感谢|太感谢了|thanks|thank you|thx|3q|xx|辛苦了|麻烦你了)(你|您|啦|了|哈|哦)*{_P}"
+                         rf"(再见|拜拜|bye)?{_P}$"),
+    "goodbye": re.compile(rf"^{_P}(好的|嗯|行|ok)?{_P}(再见|拜拜|拜|bye|byebye|88|回头见|下次见|没事了|没有了|没别的了|"
+                          rf"就这样吧?|先这样吧?|不用了|没问题了)(啦|了|哈|哦)*{_P}$"),
+}
+IDENTITY = re.compile(r"机器人|人工智能|\bai\b|\bbot\b|robot|真人|是人吗|是不是人|你是谁|你叫什么|你是什么|"
+                      r"智能客服吗|程序吗|自动回复|are you (a )?(human|real|bot|robot)|who are you")
+CAPABILITY = re.compile(r"你(能|会|可以)(做|干|帮我?(做|办)?)什么|能帮(我|上)?什么|有(哪些|什么)功能|你都会什么|"
+                        r"what can you do")
+AFFIRM = re.compile(rf"^{_P}(是的?|是啊|对|对的|对啊|没错|确认|确定|确认办理|确认提交|好的?|好啊|可以|行|嗯+|ok|okay|yes|"
+                    rf"同意|没问题|就这样办|办吧|提交吧|继续)(的|吧|啊|呀|了)*{_P}(确认|办理|提交)?{_P}$")
+DENY = re.compile(rf"^{_P}(不|不是|不对|否|no|不用|不要|不需要|先不|暂时不)(了|用|要|办|啦|吧)*{_P}$")
+CANCEL = re.compile(r"算了|取消|不办了|不要了|不弄了|先不办|不用办了|不需要了|撤销|别办了|不想办了")
+CORRECTION = re.compile(r"^(不对|不是|错了|说错了|搞错了|更正|改一下|改成|应该是)")
+# How something is done (a procedure), as opposed to asking the bank to do it.
+ASKS_HOW = re.compile(r"怎么|怎样|如何|咋|流程|步骤|需要(什么|哪些)|要(带|准备)(什么|哪些)|在哪|哪里(办|改|操作)|"
+                      r"能不能自己|可以自己|自助|要多久|多长时间")
+ASKS_DONE = re.compile(r"帮我|给我|替我|为我|请(您|你)?(帮|给|把|将)|我要|我想|我需要|申请|马上|立即|现在就|把我的?|"
+                       r"直接|办一下|处理一下")
+
+
+def social_act(text: str) -> str | None:
+    """greeting / thanks / goodbye / identity / capability when that is all the utterance does."""
+    norm = normalise(text)
+    for act, pattern in SOCIAL.items():
+        if pattern.match(norm):
+            return act
+    if len(norm) <= 30 and IDENTITY.search(norm):
+        return "identity"
+    if len(norm) <= 30 and CAPABILITY.search(norm):
+        return "capability"
+    return None
+
+
+def opens_with_greeting(text: str) -> bool:
+    return bool(re.match(r"^\s*(你好|您好|hi|hello|嗨|哈喽|在吗)", normalise(text)))
+
+
+def affirms(text: str) -> bool:
+    return bool(AFFIRM.match(normalise(text)))
+
+
+def denies(text: str) -> bool:
+    norm = normalise(text)
+    return bool(DENY.match(norm) or CANCEL.search(norm))
+
+
+def cancels(text: str) -> bool:
+    return bool(CANCEL.search(normalise(text)))
+
+
+def corrects(text: str) -> bool:
+    return bool(CORRECTION.match(normalise(text)))
+
+
+def asks_procedure(text: str) -> bool:
+    """"提额怎么操作" asks how; "帮我把额度提高到5万" (and "能不能帮我提额") asks it done."""
+    norm = normalise(text)
+    return bool(ASKS_HOW.search(norm)) and not re.search(r"帮我|给我|替我|为我", norm)

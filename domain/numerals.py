@@ -1,0 +1,79 @@
+"""Numbers as customers write them: Chinese numerals, 万/千 tails, typos of money words. The form
+every slot pattern and every figure check runs on."""
+from __future__ import annotations
+
+import re
+import warnings
+from decimal import Decimal
+
+from domain.text import normalise
+
+# Words holding 一 that are not numbers; cn2an would turn 一下 into 1下.
+PROTECTED = ("一半", "一下", "一点点", "一点儿", "一共", "一直", "一些", "一起", "一般", "一样", "一定",
+             "一次性", "一会", "万一", "统一", "唯一", "一旦", "一边", "一致")
+TYPOS = {"代款": "贷款", "带款": "贷款", "帐户": "账户", "转帐": "转账", "利心": "利息", "换款": "还款"}
+UNIT = {"百万": 1_000_000, "千万": 10_000_000, "万": 10_000, "w": 10_000, "千": 1_000, "k": 1_000, "元": 1,
+        "块": 1, "块钱": 1}
+
+WAN_TAIL = re.compile(r"(\d+)(万|千)(\d)(?![\d万千wk元块.])")  # 3万5 = 35000, 6千5 = 6500
+CN_RUN = re.compile(r"[零一二两三四五六七八九十百千万亿]+(?:点[零一二三四五六七八九]+)?")
+MONEY_UNIT_AFTER = re.compile(r"^\s*(元|块|w|k)")
+
+
+
+def _digits(text: str) -> str:
+    """Chinese numerals to Arabic, leaving words like 一下/一半 alone.
+
+    A numeral that carried 万 or 千 is money in this domain unless a unit follows, so it keeps one:
+    "两万五" becomes "25000元" and "四十万就够了" becomes "400000元就够了".
+    """
+    marks = {}
+    for i, word in enumerate(PROTECTED):
+        if word in text:
+            mark = f"\x00{i}\x00"
+            marks[mark] = word
+            text = text.replace(word, mark)
+    # 一点 is "a little" unless digits follow (一点五 = 1.5).
+    text = re.sub(r"一点(?![零一二三四五六七八九])", "\x00p\x00", text)
+    marks["\x00p\x00"] = "一点"
+
+    def convert(m: re.Match[str]) -> str:
+        run = m.group(0)
+        value = _cn_number(run)
+        if isinstance(value, str):
+            return run
+        out = format(value, "f").rstrip("0").rstrip(".") if "." in format(value, "f") else format(value, "f")
+        if ("万" in run or "千" in run) and "点" not in run and not MONEY_UNIT_AFTER.match(text[m.end():]):
+            out += "元"
+        return out
+
+    text = re.sub(r"百分之([\d.]+|[零一二两三四五六七八九十点]+)", lambda m: f"{_cn_number(m.group(1))}%", text)
+    text = CN_RUN.sub(convert, text)
+    for mark, word in marks.items():
+        text = text.replace(mark, word)
+    return text
+
+
+def _cn_number(word: str) -> Decimal | str:
+    import cn2an
+
+    if word in ("万", "千", "百", "亿"):
+        return word
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return Decimal(str(cn2an.cn2an(word, "smart")))
+        except Exception:
+            return word
+
+
+def numeric_form(text: str) -> str:
+    """The form every slot pattern runs on: normalised, typos fixed, digits for numerals."""
+    text = normalise(text)
+    for wrong, right in TYPOS.items():
+        text = text.replace(wrong, right)
+    text = _digits(text)
+    return WAN_TAIL.sub(
+        lambda m: f"{int(m.group(1)) * UNIT[m.group(2)] + int(m.group(3)) * UNIT[m.group(2)] // 10}元", text)
+
+

@@ -1,0 +1,29 @@
+"""Business tasks and the inputs each calculation takes; how a relative change applies to a held slot."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+# Inputs that belong to one calculation: saying one of a group replaces the held slots of the others.
+TOOL_SLOT_GROUPS = {
+    "pre_approval": ("pre_approval",),
+    "max_principal": ("monthly_budget",),
+    "prepayment": ("prepayment", "paid_months", "prepay_mode"),
+    "card_instalment": ("bill_amount", "instalment_periods"),
+    "deposit": ("deposit_amount", "deposit_months", "deposit_kind"),
+    "reference_return": ("invest_amount", "hold_days"),
+}
+
+
+def _fmt(value: Decimal) -> str:
+    value = value.normalize()
+    return str(int(value)) if value == value.to_integral_value() else format(value, "f")
+
+
+def apply_change(current: str | None, change: str) -> str | None:
+    """Resolve ``*0.5`` / ``+50000`` / ``-12`` against the current value; None if there is none."""
+    if current is None:
+        return None
+    base = Decimal(current)
+    op, value = change[0], Decimal(change[1:])
+    result = base * value if op == "*" else base + value if op == "+" else base - value
+    return _fmt(result.quantize(Decimal(1))) if result > 0 else None
