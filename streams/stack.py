@@ -38,8 +38,8 @@ from streams.topics import app_id, ensure_topics
 def private_settings(run_dir: Path, partitions: int = 4, **over: Any) -> Settings:
     """Settings for a stack of its own (tests, soak, benchmarks): free ports, its own run dir, and
     the models `make setup` trained (trained here when missing)."""
-    from streams.train import train_backend
     from infra.services import free_port
+    from streams.train import train_backend
 
     return Settings(
         run_dir=run_dir, log_level="warning",
