@@ -15,8 +15,9 @@ TYPOS = {"代款": "贷款", "带款": "贷款", "帐户": "账户", "转帐": "
 UNIT = {"百万": 1_000_000, "千万": 10_000_000, "万": 10_000, "w": 10_000, "千": 1_000, "k": 1_000, "元": 1,
         "块": 1, "块钱": 1}
 
-WAN_TAIL = re.compile(r"(\d+)(万|千)(\d)(?![\d万千wk元块.])")  # 3万5 = 35000, 6千5 = 6500
-CN_RUN = re.compile(r"[零一二两三四五六七八九十百千万亿]+(?:点[零一二三四五六七八九]+)?")
+WAN_TAIL = re.compile(r"(\d+)(万|千)(\d)(?![\d万千wk元块.年个月期天岁%号日周])")  # 3万5 = 35000, not 30万3年
+# A numeral starts with a digit word ("两", "十"); a bare unit after Arabic digits ("50万两年") is not one.
+CN_RUN = re.compile(r"[零一二两三四五六七八九十][零一二两三四五六七八九十百千万亿]*(?:点[零一二三四五六七八九]+)?")
 MONEY_UNIT_AFTER = re.compile(r"^\s*(元|块|w|k)")
 
 
@@ -77,3 +78,18 @@ def numeric_form(text: str) -> str:
         lambda m: f"{int(m.group(1)) * UNIT[m.group(2)] + int(m.group(3)) * UNIT[m.group(2)] // 10}元", text)
 
 
+
+
+SEPARATORS = re.compile(r"[\s\u3000，,。!！?？；;、:：'\"“”‘’（）()\[\]【】<>《》…~～·\-—_/|]+")
+ANY_FIGURE = re.compile(r"\d+(?:\.\d+)?")
+MONEY_UNITS = re.compile(r"0(?:百万|千万|万|w|k|千|块钱|块|元)")
+
+
+def canonical_form(text: str) -> str:
+    """The form an intent is read from, free of surface: normalised (simplified, half-width, lower
+    case), typos fixed, numerals as digits, every figure as 0 and every money unit as 元, no
+    punctuation or spaces (one space kept between Latin words)."""
+    form = re.sub(r"(?<=[a-z])[\s\u3000]+(?=[a-z])", "\x00", numeric_form(text))
+    form = SEPARATORS.sub("", form).replace("\x00", " ")
+    form = re.sub(r"(?<=\d)\.(?=\d)", "", form)
+    return MONEY_UNITS.sub("0元", ANY_FIGURE.sub("0", form))

@@ -21,6 +21,9 @@ from engines.classifiers import read_tsv
 from streams.settings import REPO_DIR, get_settings
 
 TRAIN_TSV = REPO_DIR / "data" / "intents" / "train.tsv"
+# Utterances written by a separate author in customers' own styles (see data/intents/PROVENANCE.md):
+# trained on together with the corpus, never evaluated on.
+AUTHORED_TSV = REPO_DIR / "data" / "intents" / "train_authored.tsv"
 COMPLIANCE_TSV = REPO_DIR / "data" / "compliance" / "train.tsv"
 
 cli = typer.Typer(add_completion=False, help=__doc__)
@@ -54,7 +57,8 @@ def train_backend(backend: str, out: Path | None = None, *, init_from: Path | No
         train_tsv = COMPLIANCE_TSV
     # The compliance model's features include lexicon hits, so a lexicon change retrains it too.
     lexicon = REPO_DIR / "data" / "compliance" / "lexicon.tsv"
-    digest = corpus_digest(train_tsv, lexicon) if backend == "compliance" else corpus_digest(train_tsv)
+    extra = [AUTHORED_TSV] if backend != "compliance" and train_tsv == TRAIN_TSV and AUTHORED_TSV.exists() else []
+    digest = corpus_digest(train_tsv, lexicon) if backend == "compliance" else corpus_digest(train_tsv, *extra)
     if not force and up_to_date(out, digest):
         typer.echo(f"intent-{backend}: up to date in {out}")
         return out
@@ -67,12 +71,12 @@ def train_backend(backend: str, out: Path | None = None, *, init_from: Path | No
             bar.update(1)
         typer.echo(f"compliance: trained in {time.monotonic() - started:.1f}s -> {out}")
         return out
-    rows = read_tsv(train_tsv)
+    rows = read_tsv(train_tsv) + [row for path in extra for row in read_tsv(path)]
     if backend in ("hybrid", "ngram"):
         from engines.classifiers.linear import LinearIntentClassifier
 
         with typer.progressbar(length=1, label=f"train intent-{backend} ({len(rows)} examples)") as bar:
-            LinearIntentClassifier.train(rows, backend).save(out, digest)
+            LinearIntentClassifier.train(rows, backend, normaliser="canonical").save(out, digest)
             bar.update(1)
     elif backend == "transformer":
         from engines.classifiers.transformer import TransformerIntentClassifier

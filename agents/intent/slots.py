@@ -10,6 +10,7 @@ Chinese numerals are turned into digits by cn2an, with words that merely contain
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 
 from domain.numerals import UNIT, numeric_form
@@ -27,7 +28,6 @@ PURPOSES = (  # (pattern, purpose); the last match in an utterance wins
 )
 AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(百万|千万|万|w|千|k|块钱|元|块)")
 BARE_AMOUNT = re.compile(r"(?:贷|借|额度|金额|贷款)[^\d,，。]{0,3}?(\d{4,9})(?![\d.%万wk千元块年个月期天号])")
-INCOME = re.compile(r"(收入|月入|年入|工资|月薪|年薪|余额|存款|公积金|社保|流水)[^\d]{0,3}$")
 CHANGE = re.compile(r"(再多贷|多贷|多借|多要|再多|再加|加上|加|再借|少贷|少借|少要|减少|减掉|再减|减|再少|(?<![至最不多])少)"
                     r"\s*(?:个)?(\d+(?:\.\d+)?)\s*(百万|万|w|千|k|元|块)")
 HALF = re.compile(r"(贷|借|要|只要|就|先)?一半")
@@ -35,16 +35,21 @@ DOUBLE = re.compile(r"(金额|额度|贷款)?(也)?(翻[一1]?倍|翻[一1]番|�
 TERM_CHANGE = re.compile(r"(延长|多分|再加|加|缩短|少分|减少|减)\s*(\d+|半)\s*(年|个月|期)?")
 TERM_DOUBLE = re.compile(r"(期限|年限|时间)(也)?(翻[一1]?倍|加倍)")
 # A clause about something else (a deposit, a card, a past loan, age, income) never fills loan slots.
-OTHER_TOPIC = re.compile(r"上次|之前|以前|别的银行|信用卡|定期|存款|存单|起存|起购|理财|违约金|罚息|手续费|月供|"
-                         r"(每月|每个月|每期)还\s*\d|车价|岁|工作|收入|月入|年入|工资|月薪|年薪|限额|[一1]天|每天|单笔|余额|"
-                         r"存了|利息是|还了|扣了|扣款|扣费|负债|欠款|欠了|外债|房龄|车龄|工龄|社保|公积金|营业执照|单位")
+# What a figure is about, said before it: a topic noun belongs to the figure it is nearest to ("存款30万想贷
+# 10万": the deposit is 30万), so a word of borrowing after it takes the next figure back.
+OTHER_TOPIC = re.compile(r"信用卡|定期|存款|存单|起存|起购|理财|违约金|罚息|手续费|月供|流水|"
+                         r"(每月|每个月|每期)还|车价|岁|工作|收入|月入|年入|工资|月薪|年薪|限额|[一1]天|每天|单笔|余额|"
+                         r"存了|利息是|扣了|扣款|扣费|房龄|车龄|工龄|社保|公积金|营业执照|单位")
+# A loan other than the one asked about (a past or existing one): vetoes however it is worded.
+OTHER_LOAN = re.compile(r"上次|之前|以前|别的银行|还了|已经还|负债|欠款|欠了|外债|现在还有|还剩")
 # Weaker hints of another topic: they veto a clause only when it says nothing of borrowing.
 OTHER_UNLESS_LOAN = re.compile(r"学费|房价|首付|预算|缺口")
 LOAN_WORD = re.compile(r"贷|借")
 CLAUSE = re.compile(r"[^,，。;；!！?？]+")
-TERM = re.compile(r"(?<![第\d.])(\d+)\s*(年|个月|期|月)(半)?(?!化|利|息|供|薪|收入|底|初|份|日|号|前|后|级|了|\d)")
+TERM = re.compile(r"(?<![第\d.])(\d+)\s*(年|个月|期|月)(半)?(?!化|供|薪|收入|底|初|份|日|号|前|后|级|了|\d+个?月)")
+YEARS_AND_MONTHS = re.compile(r"(?<![第\d.])(\d+)\s*年\s*(?:零|又)?(\d+)\s*个?月(?!份|供|薪|\d)")
 RATE = re.compile(
-    r"(?:年化|利率|年利率|年息|利息)(?:率|是|为|大概|大约|约|在|:|：|\s)*(\d+(?:\.\d+)?)\s*(?:%|个点)?"
+    r"(?:(?<!\d)年化|利率|(?<!\d)年利率|(?<!\d)年息|利息)(?:率|是|为|大概|大约|约|在|:|：|\s)*(\d+(?:\.\d+)?)\s*(?:%|个点)?"
     r"|(\d+(?:\.\d+)?)\s*(?:%|个点)"
     r"|(?<![\d.])(\d{1,2}\.\d{1,3})(?![\d.万wk千元块年个月期天号%])"
 )
@@ -174,6 +179,50 @@ def _investment_slots(prepared: str) -> list[tuple[int, int, str, str]]:
     return found
 
 
+FIGURE = re.compile(r"\d+(?:\.\d+)?")
+BOUNDARY = re.compile(r"[,，。;；!！?？\n]")
+# Words right after a figure that make it something other than a loan's ("30万存款", "2万的工资").
+OTHER_AFTER = re.compile(r"[^\d,，。;；]{0,2}(存款|存在|工资|收入|月薪|年薪|余额|年纪|岁|定期|存单|理财|基金|保险)")
+
+
+def words_before(prepared: str, start: int) -> str:
+    """What was said just before a figure: back to the previous figure or clause boundary."""
+    left = prepared[:start]
+    cut = max((m.end() for m in FIGURE.finditer(left)), default=0)
+    cut = max(cut, max((m.end() for m in BOUNDARY.finditer(left)), default=0))
+    return left[cut:]
+
+
+def figure_verdicts(prepared: str, borrowing_spans: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int, bool]]:
+    """(start, end, about the loan?) for every figure, left to right. The words just before a figure
+    decide: a topic noun nearer than any word of borrowing makes it about that topic ("月收入2万"), a
+    past or existing loan always does ("上次贷了10万"), borrowing makes it the loan's ("想贷30万"); with
+    neither, it continues the previous figure's topic ("信用卡额度5万能不能提到10万"). A figure inside one
+    of ``borrowing_spans`` (a monthly repayment budget) is about borrowing, whatever its words."""
+    verdicts: list[tuple[int, int, bool]] = []
+    previous = True
+    spans = list(borrowing_spans)
+    for m in FIGURE.finditer(prepared):
+        if any(s <= m.start() < e for s, e in spans):
+            verdicts.append((m.start(), m.end(), True))
+            previous = True
+            continue
+        said = words_before(prepared, m.start())
+        topic = max((t.end() for t in OTHER_TOPIC.finditer(said)), default=-1)
+        borrowing = max((b.end() for b in LOAN_WORD.finditer(said)), default=-1)
+        if OTHER_LOAN.search(said) or topic > borrowing or OTHER_AFTER.match(prepared[m.end():]):
+            about_loan = False
+        elif borrowing >= 0:
+            about_loan = True
+        elif OTHER_UNLESS_LOAN.search(said):
+            about_loan = False
+        else:
+            about_loan = previous
+        verdicts.append((m.start(), m.end(), about_loan))
+        previous = about_loan
+    return verdicts
+
+
 def extract_slots(text: str) -> dict[str, str]:
     """Slots said in one utterance, as normalised strings (yuan, months, percent).
 
@@ -183,17 +232,18 @@ def extract_slots(text: str) -> dict[str, str]:
     prepared = numeric_form(text)
     found: list[tuple[int, str, str]] = []  # (position, slot, value): the last position wins
     tools = tool_slots(prepared)
-    # A monthly budget ("月供最多5000，三十年，利率三点五") is about borrowing even without 贷/借.
-    budget = any(slot == "monthly_budget" for *_, slot, _ in tools)
-    if OTHER_TOPIC.search(prepared) and not LOAN_WORD.search(prepared) and not budget:
-        taken = [(0, len(prepared))]  # the whole utterance is about something else
-    else:
-        taken = [c.span() for c in CLAUSE.finditer(prepared)
-                 if OTHER_TOPIC.search(c.group(0))
-                 or (OTHER_UNLESS_LOAN.search(c.group(0)) and not LOAN_WORD.search(c.group(0)))]
+    taken: list[tuple[int, int]] = []
 
-    def free(m: re.Match[str]) -> bool:
-        return not any(m.start() < e and m.end() > s for s, e in taken)
+    # A monthly budget ("月供最多5000，三十年，利率三点五") is about borrowing even without 贷/借.
+    verdicts = figure_verdicts(prepared, [(s, e) for s, e, slot, _ in tools if slot == "monthly_budget"])
+
+    def free(m: re.Match[str], at: int | None = None) -> bool:
+        """Not used by another slot, and not a figure about something else (income, a deposit, a past
+        loan, a card...): decided per figure from the words said just before it (``figure_verdicts``)."""
+        if any(m.start() < e and m.end() > s for s, e in taken):
+            return False
+        at = m.start() if at is None else at
+        return next((ok for start, end, ok in verdicts if end > at), True)
 
     for start, end, slot, value in tools:
         found.append((start, slot, value))
@@ -227,18 +277,23 @@ def extract_slots(text: str) -> dict[str, str]:
         if Decimal(0) < value <= Decimal(36) and not (bare and value >= 24):
             add(m, "annual_rate", _fmt(value))
     for m in AMOUNT.finditer(prepared):
-        if free(m) and not INCOME.search(prepared[: m.start()]):
+        if free(m):
             add(m, "amount", _fmt(_number(m.group(1)) * UNIT[m.group(2)]))
     for m in BARE_AMOUNT.finditer(prepared):
-        if free(m):
+        if free(m, m.start(1)):
             add(m, "amount", str(int(m.group(1))))
     for m in HALF.finditer(prepared):
         if free(m):
             add(m, "amount_change", "*0.5")
+    for m in YEARS_AND_MONTHS.finditer(prepared):
+        if free(m) and 0 < int(m.group(1)) * 12 + int(m.group(2)) <= 360:
+            add(m, "term_months", str(int(m.group(1)) * 12 + int(m.group(2))))
     for m in TERM.finditer(prepared):
         if not free(m):
             continue
         n, unit, half = int(m.group(1)), m.group(2), m.group(3)
+        if unit == "月" and prepared[m.end():m.end() + 1].isdigit():
+            continue  # a date such as 6月18号
         months = n * 12 + (6 if half else 0) if unit == "年" else n
         if unit == "年" and n > 30:
             continue  # a calendar year such as 2026年

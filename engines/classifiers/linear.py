@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from domain.numerals import canonical_form
 from domain.text import normalise
 from engines.classifiers import ClassifierError, IntentResult
 
@@ -31,7 +32,9 @@ def _words(text: str) -> list[str]:
 TextForm = Callable[[str], str]
 # The form text takes before features. A model records its form's name; one trained on another form
 # (the compliance layer's) must be given that form when it is loaded, by whoever owns it.
-FORMS: dict[str, TextForm] = {"text": normalise}
+FORMS: dict[str, TextForm] = {"text": normalise, "canonical": canonical_form}
+# Forms the sentence embedder reads too (others: it reads the raw text).
+EMBEDDED_FORMS = frozenset({"canonical"})
 
 
 class LinearIntentClassifier:
@@ -54,7 +57,7 @@ class LinearIntentClassifier:
         normal = [self.form(t) for t in texts]
         parts = [v.transform(normal) for v in self.vectorizers]
         if self.embedder is not None:
-            parts.append(csr_matrix(self.embedder.encode(list(texts))))
+            parts.append(csr_matrix(self.embedder.encode(normal if self.normaliser in EMBEDDED_FORMS else list(texts))))
         return hstack(parts).tocsr()
 
     # -- training ----------------------------------------------------------------------------
