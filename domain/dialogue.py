@@ -13,18 +13,24 @@ from domain.text import normalise
 
 _P = r"[\s,，。.!！?？~～、…]*"
 
-# Short social acts: the whole utterance is the act (optionally with a name and punctuation).
-SOCIAL = {
-    "greeting": re.compile(rf"^{_P}(你好|您好|你们好|hi|hello|hey|嗨|哈喽|哈啰|在吗|在不在|有人吗|喂|早上好|上午好|"
-                           rf"中午好|下午好|晚上好|早安|早|nihao|nh)(呀|啊|哈|啦|哦|鸭)?{_P}(小助手|客服|机器人)?{_P}$"),
-    "thanks": re.compile(rf"^{_P}(好的|嗯|行|明白了|知道了|了解了|ok|okay)?{_P}(谢谢|多谢|感谢|谢了|谢啦|谢谢你|谢谢您|"
-                         rf"非常感谢|太感谢了|thanks|thank you|thx|3q|xx|辛苦了|麻烦你了)(你|您|啦|了|哈|哦)*{_P}"
-                         rf"(再见|拜拜|bye)?{_P}$"),
-    "goodbye": re.compile(rf"^{_P}(好的|嗯|行|ok)?{_P}(再见|拜拜|拜|bye|byebye|88|回头见|下次见|没事了|没有了|没别的了|"
-                          rf"就这样吧?|先这样吧?|不用了|没问题了)(啦|了|哈|哦)*{_P}$"),
+# Social phrases; an utterance made only of them (and fillers) is a social act, named by its last one.
+SOCIAL_PHRASES = {
+    "greeting": r"你好|您好|你们好|大家好|hi|hello|hey|嗨|哈喽|哈啰|在吗|在不在|在么|在嘛|有人吗|有人在吗|有没有人|喂|"
+                r"早上好|上午好|中午好|下午好|晚上好|早安|午安|晚安|早|nihao|nh|请问",
+    "thanks": r"谢谢(你|您)?(的)?(帮助|帮忙|解答)|谢谢|多谢|感谢|谢了|谢啦|非常感谢|太感谢了|thanks|thank you|thx|ty|3q|辛苦了|麻烦你了|麻烦了",
+    "goodbye": r"再见|拜拜|拜|bye|byebye|bye bye|88|回头见|下次见|没事了|没有了|没别的了|没其他问题了|没问题了|"
+               r"就这样吧?|先这样吧?|不用了",
 }
-IDENTITY = re.compile(r"机器人|人工智能|\bai\b|\bbot\b|robot|真人|是人吗|是不是人|你是谁|你叫什么|你是什么|"
-                      r"智能客服吗|程序吗|自动回复|are you (a )?(human|real|bot|robot)|who are you")
+FILLERS = r"好的|好|嗯+|哦+|噢|行|ok|okay|明白了?|知道了|了解了?|懂了|收到|你|您|啦|了|哈+|呀|啊|鸭|吧|的|呢|小助手|客服|机器人|朋友"
+# A report of something already done ("已经挂失了") is social only beside thanks or a goodbye: alone
+# ("我已经转账了") it may be a fraud victim's first words.
+DONE_REPORT = r"(我)?(已经|都|也)[^?？吗么呢]{1,8}了"
+_SOCIAL_TOKEN = re.compile("|".join(f"(?P<{act}>{p})" for act, p in SOCIAL_PHRASES.items())
+                           + f"|(?P<filler>{FILLERS})|(?P<done>{DONE_REPORT})|(?P<space>[\\s,，。.!！?？~～、…]+)")
+# A question about who answers ("你是机器人吗", "还是真人在回") — not a request for a human ("我要真人").
+IDENTITY = re.compile(r"(你|您)(是|是不是|到底是)(个|一个)?(机器人|人工智能|ai|真人|人|程序|bot|谁|什么)|你叫什么|"
+                      r"真人(吗|么|嘛|莫|在回|回复)|机器人(吗|么|嘛|莫|回复|在回)|自动回复|是不是人|是人吗|"
+                      r"智能客服吗|are you (a )?(human|real|bot|robot|ai)|who are you|r u (a )?(bot|robot|human)")
 CAPABILITY = re.compile(r"你(能|会|可以)(做|干|帮我?(做|办)?)什么|能帮(我|上)?什么|有(哪些|什么)功能|你都会什么|"
                         r"what can you do")
 AFFIRM = re.compile(rf"^{_P}(是的?|是啊|对|对的|对啊|没错|确认|确定|确认办理|确认提交|好的?|好啊|可以|行|嗯+|ok|okay|yes|"
@@ -42,9 +48,17 @@ ASKS_DONE = re.compile(r"帮我|给我|替我|为我|请(您|你)?(帮|给|把|�
 def social_act(text: str) -> str | None:
     """greeting / thanks / goodbye / identity / capability when that is all the utterance does."""
     norm = normalise(text)
-    for act, pattern in SOCIAL.items():
-        if pattern.match(norm):
-            return act
+    act, position = None, 0
+    while position < len(norm):
+        m = _SOCIAL_TOKEN.match(norm, position)
+        if m is None or m.end() == position:
+            break
+        kind = m.lastgroup
+        if kind in SOCIAL_PHRASES:
+            act = kind
+        position = m.end()
+    if position >= len(norm) and act is not None:
+        return act
     if len(norm) <= 30 and IDENTITY.search(norm):
         return "identity"
     if len(norm) <= 30 and CAPABILITY.search(norm):

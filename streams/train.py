@@ -21,9 +21,9 @@ from engines.classifiers import read_tsv
 from streams.settings import REPO_DIR, get_settings
 
 TRAIN_TSV = REPO_DIR / "data" / "intents" / "train.tsv"
-# Utterances written by a separate author in customers' own styles (see data/intents/PROVENANCE.md):
+# Utterances written by separate authors in customers' own styles (see data/intents/PROVENANCE.md):
 # trained on together with the corpus, never evaluated on.
-AUTHORED_TSV = REPO_DIR / "data" / "intents" / "train_authored.tsv"
+AUTHORED_TSVS = sorted((REPO_DIR / "data" / "intents").glob("train_authored*.tsv"))
 COMPLIANCE_TSV = REPO_DIR / "data" / "compliance" / "train.tsv"
 
 cli = typer.Typer(add_completion=False, help=__doc__)
@@ -57,7 +57,7 @@ def train_backend(backend: str, out: Path | None = None, *, init_from: Path | No
         train_tsv = COMPLIANCE_TSV
     # The compliance model's features include lexicon hits, so a lexicon change retrains it too.
     lexicon = REPO_DIR / "data" / "compliance" / "lexicon.tsv"
-    extra = [AUTHORED_TSV] if backend != "compliance" and train_tsv == TRAIN_TSV and AUTHORED_TSV.exists() else []
+    extra = AUTHORED_TSVS if backend != "compliance" and train_tsv == TRAIN_TSV else []
     digest = corpus_digest(train_tsv, lexicon) if backend == "compliance" else corpus_digest(train_tsv, *extra)
     if not force and up_to_date(out, digest):
         typer.echo(f"intent-{backend}: up to date in {out}")

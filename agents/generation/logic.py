@@ -33,6 +33,7 @@ from agents.generation.flows.loan import (
 )
 from agents.generation.flows.risk import questionnaire_answer
 from agents.generation.flows.wealth import deposit_answer, reference_answer
+from agents.generation.repair import OUT_OF_SCOPE, clarification, social_reply
 from contracts.records import carry
 from contracts.stage import Emit
 from contracts.topics import REPLY_DRAFT
@@ -46,8 +47,6 @@ OPENERS = {
     "complaint": "非常抱歉给您带来了不好的体验，我们会认真核实并尽快给您答复。",
     "card_security": "如您的卡片丢失或疑似被盗刷，请立即冻结卡片；银行工作人员不会向您索要验证码或密码。",
 }
-CLARIFY = "抱歉，我没有完全理解您的问题。您是想咨询贷款、还款计算、理财、信用卡、账户、转账还是保险业务呢？"
-GREETING = "您好，我是智能客服，可以为您办理贷款咨询、还款计算、理财、信用卡、账户和转账等业务。"
 LOAN_TASKS = ("loan_inquiry", "repayment_calc")
 WEALTH_TASKS = ("wealth_inquiry", "wealth_calc")
 # A calculation that may ask "which card / which product": (product type, its held inputs, its task).
@@ -116,17 +115,22 @@ def compose(context: dict[str, Any], grounding: Grounding | None = None) -> list
             "tool_results": {}, "review_op": op,
         })]
     intent = context["intent"]
-    # The state stage decides the task (a follow-up such as "30万吧" continues it); an unclear turn has none.
-    unclear = intent == "other" and context.get("needs_clarification")
+    social = social_reply(context["text"])
+    # The state stage decides the turn's task (a follow-up such as "30万吧" continues it); a social,
+    # out-of-scope or unclear turn has none.
     task = product_answer_task(context, grounding) or (
-        None if unclear else context.get("active_task") or (intent if intent != "other" else None))
+        None if social else context.get("turn_task")
+        or (intent if intent != "other" and not context.get("needs_clarification") else None))
     slots = context.get("slots", {})
     level = customer_level(slots)
     # Suitability is enforced here too, not only by retrieval: an unsuitable product is never repeated.
     facts = [f for f in context.get("facts", []) if fact_usable(f, level, grounding.catalogue)]
     questionnaire = flow_questionnaire(context.get("flow", {}))
     answer: Answer | None = None
-    if intent in OPENERS:
+    asks_again = False  # whether this reply is a clarifying question (escalation counts those in a row)
+    if social is not None:
+        answer = Answer(social)
+    elif intent in OPENERS:
         answer = Answer(OPENERS[intent])
     elif grounding.holdings is not None and wants_diagnosis(context):
         text, figures = diagnosis_text(context["customer_id"], level, grounding.holdings, [])
@@ -134,17 +138,22 @@ def compose(context: dict[str, Any], grounding: Grounding | None = None) -> list
     elif questionnaire is not None:
         answer = questionnaire_answer(questionnaire, context, grounding)
     elif context.get("needs_clarification") and not task:
-        answer = Answer(CLARIFY)
+        answer, asks_again = Answer(clarification(intent if intent != "other" else None)), True
+    elif task is None:
+        answer = Answer(OUT_OF_SCOPE)  # never a random FAQ or product for a turn outside banking
     else:
         answer = business_answer(task, context, grounding)
         if answer is None and task == "loan_inquiry":
             answer = loan_inquiry_answer(slots, facts)
     if answer is None or not answer.text:
-        answer = Answer(facts[0]["content"], {}, (facts[0]["source_id"],)) if facts else Answer(GREETING)
+        answer = (Answer(facts[0]["content"], {}, (facts[0]["source_id"],)) if facts
+                  else Answer(clarification(task), {}, ()))
+        asks_again = not facts
     text = answer.text
     if (task in WEALTH_TASKS or (questionnaire is not None and questionnaire.done)) and not text.endswith(RISK_DISCLOSURE):
         text += RISK_DISCLOSURE
     return [Emit(REPLY_DRAFT, "DraftReply", {
-        **carry(context, *CARRIED), "text": text, "composer": "grounded", "source_ids": list(answer.source_ids),
+        **carry(context, *CARRIED), "intent": "other" if social else intent, "needs_clarification": asks_again,
+        "text": text, "composer": "grounded", "source_ids": list(answer.source_ids),
         "tool_results": dict(answer.tool_results),
     })]

@@ -56,7 +56,8 @@ def product_fact(p: dict[str, Any], score: float) -> dict[str, Any]:
 
 
 def task_of(state: dict[str, Any]) -> str | None:
-    return state["intent"] if state["intent"] != "other" else state.get("active_task")
+    # An "other" turn looks up its own task only (a follow-up "30万吧"), never the session's by default.
+    return state["intent"] if state["intent"] != "other" else state.get("turn_task")
 
 
 def needs_catalogue(state: dict[str, Any]) -> bool:
@@ -93,7 +94,7 @@ def retrieve(state: dict[str, Any], graph: KnowledgeGraph, faq_search: FaqSearch
             seen.add(fact["source_id"])
             facts.append(fact)
     return [Emit(CONTEXT, "Context", {
-        **carry(state, "text", "intent", "confidence", "slots", "active_task", "emotion",
+        **carry(state, "text", "intent", "confidence", "slots", "active_task", "turn_task", "emotion",
                 "emotion_trajectory", "needs_clarification", "flow"),
         "facts": facts[:MAX_FACTS],
     })]

@@ -136,11 +136,16 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
             slots[key] = resolved
     intent = understanding["intent"]
     active_task = next_task(prev.get("active_task"), understanding, said)
+    # This turn's own task: a task intent, or slots / a questionnaire answer that continue one. A turn that
+    # does neither ("讲个笑话" mid-loan) keeps the session's task in memory but does not answer it.
+    unclear = understanding["needs_clarification"] and not flow
+    continues = (intent in TASK_INTENTS and not unclear) or bool(said) or bool(changes) or answered or bool(flow)
+    turn_task = active_task if continues else None
     memory = {"turn_id": understanding["turn_id"], "text": understanding["text"], "intent": intent}
     state = {
         **carry(understanding), "text": understanding["text"], "intent": intent,
         "confidence": understanding["confidence"], "slots": slots, "turn_slots": understanding["slots"],
-        "active_task": active_task, "turn_count": int(prev.get("turn_count", 0)) + 1,
+        "active_task": active_task, "turn_task": turn_task, "turn_count": int(prev.get("turn_count", 0)) + 1,
         "history": [*prev.get("history", []), memory][-MEMORY_TURNS:],
         "emotion": understanding["emotion"],
         "emotion_trajectory": [*prev.get("emotion_trajectory", []), understanding["emotion"]][-MEMORY_TURNS:],

@@ -82,10 +82,17 @@ def classifier():  # type: ignore[no-untyped-def]
     return load_classifier("hybrid", model_dir("hybrid"))
 
 
+def reading(label: str, slots: dict[str, str]) -> str:
+    """The task a label leads to: with amount, term and rate all stated, loan_inquiry and repayment_calc
+    both answer with the instalment (generation's loan_answer), so they are one reading."""
+    full = {"amount", "term_months", "annual_rate"} <= slots.keys()
+    return "instalment" if full and label in ("loan_inquiry", "repayment_calc") else label
+
+
 @pytest.mark.parametrize("request_text,slots", REQUESTS, ids=[r for r, _ in REQUESTS])
 def test_intent_does_not_depend_on_the_surface(classifier, request_text, slots):
     # Whether the request's own reading is right is measured by `quality intent` on held-out sets;
     # here: whatever it reads, every surface form reads the same.
-    base = classifier.classify(request_text)
+    base = reading(classifier.classify(request_text).label, slots)
     for form in FORMS:
-        assert classifier.classify(form(request_text)).label == base.label, form(request_text)
+        assert reading(classifier.classify(form(request_text)).label, slots) == base, form(request_text)

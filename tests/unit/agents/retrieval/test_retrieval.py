@@ -179,7 +179,7 @@ def test_turns_without_product_lookups_never_touch_the_graph():
     graph = CountingGraph(PRODUCTS)
     stage = RetrievalStage(graph, FaqVectors(HashEmbedder()))
     try:
-        stage({**state("你好", "other", {}), "active_task": None})
+        stage({**state("你好", "other", {}), "active_task": None, "turn_task": None})
         stage({**state("转账限额", "transfer", {}), "active_task": None})
     finally:
         stage.close()

@@ -1,0 +1,81 @@
+"""Conversation repair as dialogue policy: turns that are not a business task, through the pure
+intent -> state -> retrieval-shaped Context -> compose chain (escalation's handoff rule last)."""
+from __future__ import annotations
+
+import pytest
+
+from agents.escalation.logic import finalise, unclear_streak
+from agents.generation.logic import compose
+from agents.generation.repair import OUT_OF_SCOPE, SERVICES, SOCIAL_REPLIES
+from agents.intent.logic import understand
+from agents.state.logic import advance
+from engines.classifiers import IntentResult
+from tests.samples import SAMPLES
+
+
+class Leaning:
+    """A classifier that reads every text as one label with one confidence (what a model might do),
+    except the texts given their own reading in ``readings``."""
+
+    def __init__(self, label: str, confidence: float, **readings: tuple[str, float]) -> None:
+        self.label, self.confidence, self.readings = label, confidence, readings
+
+    def classify(self, text: str) -> IntentResult:
+        label, confidence = self.readings.get(text, (self.label, self.confidence))
+        return IntentResult(label, confidence, "fake", {label: confidence})
+
+
+def turn(texts, classifier):
+    """The last turn's draft after every text went through intent, state and compose in one session."""
+    state = None
+    for n, text in enumerate(texts, 1):
+        [nlu] = understand({**SAMPLES["Transcript"], "turn_id": n, "text": text}, classifier)
+        state, [emit] = advance(state, nlu.datum)
+    context = {**SAMPLES["Context"], **{k: v for k, v in state.items() if k in SAMPLES["Context"]}, "facts": [
+        {"kind": "faq", "source_id": "FAQ-1", "content": "投诉建议可通过手机银行提交。", "score": 0.4}]}
+    [draft] = compose(context)
+    return draft.datum
+
+
+@pytest.mark.parametrize("text,act", [
+    ("你好", "greeting"), ("在吗在吗", "greeting"), ("早安 請問有人在嗎", "greeting"), ("hello", "greeting"),
+    ("好的 谢谢啦", "thanks"), ("thx", "thanks"), ("没事了 拜拜", "goodbye"), ("好的已经挂失了 谢谢 再见", "goodbye"),
+    ("你是机器人吗", "identity"), ("你是AI吧 还是真人在回", "identity"), ("who are you", "identity"),
+    ("你能帮我做什么", "capability"),
+])
+def test_social_turns_get_their_own_reply_whatever_the_model_leans_to(text, act):
+    # A model that reads everything as a request for a human must not transfer a greeting.
+    draft = turn([text], Leaning("human_agent", 0.9))
+    assert draft["intent"] == "other" and draft["text"] == SOCIAL_REPLIES[act]
+    assert not draft["needs_clarification"] and draft["source_ids"] == []
+
+
+@pytest.mark.parametrize("text", ["我要真人客服", "我已经转账了", "你好，我想贷款", "请问贷款利率多少"])
+def test_a_turn_that_asks_something_is_not_social(text):
+    assert turn([text], Leaning("loan_inquiry", 0.95))["text"] not in SOCIAL_REPLIES.values()
+
+
+def test_out_of_scope_is_a_refusal_naming_the_services_never_an_faq_or_a_handoff():
+    draft = turn(["给我写首关于春天的诗"], Leaning("other", 0.95))
+    assert draft["text"] == OUT_OF_SCOPE and SERVICES in draft["text"] and draft["source_ids"] == []
+    [reply, *rest] = finalise({**SAMPLES["Reply"], **draft, "status": "approved"}, None, 0,
+                              unclear=unclear_streak(draft, 5))
+    assert not reply.datum["handoff"] and rest == []
+
+
+def test_out_of_scope_mid_task_does_not_repeat_the_task():
+    draft = turn(["贷款30万3年年化4月供多少", "讲个笑话"],
+                 Leaning("other", 0.95, 贷款30万3年年化4月供多少=("repayment_calc", 0.9)))
+    assert draft["text"] == OUT_OF_SCOPE and draft["tool_results"] == {}
+
+
+def test_unclear_business_turn_asks_with_the_leaning_first_and_counts_toward_handoff():
+    draft = turn(["那个东西怎么弄"], Leaning("credit_card", 0.4))
+    assert draft["needs_clarification"] and "信用卡" in draft["text"] and SERVICES in draft["text"]
+    assert unclear_streak(draft, 1) == 2  # a second unclear turn in a row hands off
+
+
+def test_a_follow_up_with_slots_continues_the_task():
+    draft = turn(["贷款30万3年年化4月供多少", "那5年呢"],
+                 Leaning("other", 0.95, 贷款30万3年年化4月供多少=("repayment_calc", 0.9)))
+    assert draft["tool_results"] and draft["text"] != OUT_OF_SCOPE
