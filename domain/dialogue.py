@@ -34,7 +34,8 @@ IDENTITY = re.compile(r"(你|您)(是|是不是|到底是)(个|一个)?(机器�
 CAPABILITY = re.compile(r"你(能|会|可以)(做|干|帮我?(做|办)?)什么|能帮(我|上)?什么|有(哪些|什么)功能|你都会什么|"
                         r"what can you do")
 AFFIRM = re.compile(rf"^{_P}(是的?|是啊|对|对的|对啊|没错|确认|确定|确认办理|确认提交|好的?|好啊|可以|行|嗯+|ok|okay|yes|"
-                    rf"同意|没问题|就这样办|办吧|提交吧|继续)(的|吧|啊|呀|了)*{_P}(确认|办理|提交)?{_P}$")
+                    rf"同意|没问题|就这样办|办吧|提交吧|继续)(的|吧|啊|呀|了)*{_P}(确认|办理|提交|修改|更改|转账|转|解冻|提额|无误)*"
+                    rf"(的|吧|啊|呀|了)*{_P}$")
 DENY = re.compile(rf"^{_P}(不|不是|不对|否|no|不用|不要|不需要|先不|暂时不)(了|用|要|办|啦|吧)*{_P}$")
 CANCEL = re.compile(r"算了|取消|不办了|不要了|不弄了|先不办|不用办了|不需要了|撤销|别办了|不想办了")
 CORRECTION = re.compile(r"^(不对|不是|错了|说错了|搞错了|更正|改一下|改成|应该是)")
@@ -91,3 +92,15 @@ def asks_procedure(text: str) -> bool:
     """"提额怎么操作" asks how; "帮我把额度提高到5万" (and "能不能帮我提额") asks it done."""
     norm = normalise(text)
     return bool(ASKS_HOW.search(norm)) and not re.search(r"帮我|给我|替我|为我", norm)
+
+
+# Asking for products to choose from ("有什么理财产品", "推荐一款保险"), as opposed to asking how
+# something works ("理赔要什么材料"), which an FAQ answers.
+PRODUCT_REQUEST = re.compile(r"(有没有|有哪些|有什么|有啥|哪些|推荐|介绍一?下?|哪款|哪一款|哪个|哪种|什么样的|适合我?的|"
+                             r"买什么|买哪|想买|想办|想存|想要一?[个款份张])[^,，。?？!！]{0,10}"
+                             r"(产品|理财|基金|保险|险|贷款|贷|信用卡|卡|存款|存单|定期)|"
+                             r"(产品|理财|基金|保险|险|贷款|信用卡|存单)(有哪些|有什么|有吗|有没有|有啥|推荐|选哪)")
+
+
+def asks_for_products(text: str) -> bool:
+    return bool(PRODUCT_REQUEST.search(normalise(text)))

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import re
 
+from domain.dialogue import affirms, asks_procedure, denies
+from domain.numerals import UNIT, numeric_form
+
 LARGE_TRANSFER_YUAN = 50_000
 PATTERNS = (
     ("change_reserved_phone", re.compile(r"(预留|绑定|银行)?(手机号|手机号码|电话号码)[^,，。]{0,6}(改|换|变更|修改)|"
                                          r"(改|换|变更|修改)[^,，。]{0,6}(预留|绑定)(的)?(手机|电话)")),
-    ("raise_limit", re.compile(r"提额|提高[^,，。]{0,4}(额度|限额)|(额度|限额)[^,，。]{0,4}(调高|提高|提升|上调)|调高[^,，。]{0,4}(额度|限额)")),
+    ("raise_limit", re.compile(r"提额|(额度|限额)[^,，。]{0,4}(提到|调到|升到|提升到|加到)|提高[^,，。]{0,4}(额度|限额)|(额度|限额)[^,，。]{0,4}(调高|提高|提升|上调)|调高[^,，。]{0,4}(额度|限额)")),
     ("unfreeze_card", re.compile(r"解冻|解除冻结|解除挂失|解挂|取消冻结")),
 )
 PENDING_TEXT = {
@@ -21,6 +24,9 @@ PENDING_TEXT = {
     "unfreeze_card": "解除冻结属于高风险业务，需要人工复核确认。您的申请已提交复核，结果会第一时间通知您。",
     "large_transfer": "大额转账需要人工复核确认。您的转账申请已提交复核，复核通过前资金不会划出。",
 }
+CONFIRM_TEXT = ("您申请的{op}属于高风险业务，提交后需要人工复核。请确认是否提交该申请？"
+                "回复“确认”提交，回复“取消”放弃。")
+CANCELLED_TEXT = "好的，已为您取消{op}申请，未做任何变更。还有什么可以帮您？"
 APPROVED_TEXT = "您提交的{op}申请已通过人工复核，正在为您办理，办理完成后会短信通知您。"
 REJECTED_TEXT = "很抱歉，您提交的{op}申请未通过人工复核{note}。如有疑问请联系人工客服或前往网点办理。"
 OP_NAMES = {"change_reserved_phone": "预留手机号变更", "raise_limit": "额度调整", "unfreeze_card": "解除冻结",
@@ -32,7 +38,33 @@ def high_risk_operation(text: str, intent: str, slots: dict[str, str]) -> str | 
     for op, pattern in PATTERNS:
         if pattern.search(text):
             return op
-    amount = slots.get("amount")
+    amount = transfer_amount(text) or slots.get("amount")
     if intent == "transfer" and amount and float(amount) >= LARGE_TRANSFER_YUAN and re.search(r"转|汇", text):
         return "large_transfer"
     return None
+
+
+TRANSFER_FIGURE = re.compile(r"(?:转|汇)(?:账|款)?(?:给[^\d,，。]{0,6})?\s*(\d+(?:\.\d+)?)\s*(百万|万|w|千|k|元|块)?")
+
+
+def transfer_amount(text: str) -> str | None:
+    """The sum a transfer request names ("转6万", "转50000到…"), in yuan."""
+    m = TRANSFER_FIGURE.search(numeric_form(text))
+    return None if m is None else str(int(float(m.group(1)) * UNIT[m.group(2) or "元"]))
+
+
+# Secondary confirmation (二次确认), held in the dialogue state's ``flow``: a request for a high-risk
+# operation is asked back; only an explicit yes on the next turn submits it for human review.
+CONFIRM_FLOW = "confirm_operation"
+
+
+def confirmation_turn(flow: dict[str, str], text: str, intent: str, slots: dict[str, str]) -> dict[str, str]:
+    """The flow after this turn: ``stage`` asked (a request awaits a yes), confirmed (submit now) or
+    cancelled; {} when no confirmation is in play. A question about *how* to do it never starts one."""
+    if flow.get("name") == CONFIRM_FLOW and flow.get("stage") == "asked":
+        if affirms(text):
+            return {**flow, "stage": "confirmed"}
+        if denies(text):
+            return {**flow, "stage": "cancelled"}
+    op = None if asks_procedure(text) else high_risk_operation(text, intent, slots)
+    return {"name": CONFIRM_FLOW, "op": op, "stage": "asked"} if op else {}

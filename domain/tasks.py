@@ -8,9 +8,9 @@ TOOL_SLOT_GROUPS = {
     "pre_approval": ("pre_approval",),
     "max_principal": ("monthly_budget",),
     "prepayment": ("prepayment", "paid_months", "prepay_mode"),
-    "card_instalment": ("bill_amount", "instalment_periods"),
-    "deposit": ("deposit_amount", "deposit_months", "deposit_kind"),
-    "reference_return": ("invest_amount", "hold_days"),
+    "card_instalment": ("bill_amount", "instalment_periods", "fee_rate"),
+    "deposit": ("deposit_amount", "deposit_months", "deposit_kind", "deposit_rate"),
+    "reference_return": ("invest_amount", "hold_days", "expected_rate"),
 }
 
 

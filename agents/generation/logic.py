@@ -38,7 +38,7 @@ from contracts.records import carry
 from contracts.stage import Emit
 from contracts.topics import REPLY_DRAFT
 from domain.disclosures import RISK_DISCLOSURE
-from domain.high_risk import PENDING_TEXT, high_risk_operation
+from domain.high_risk import CANCELLED_TEXT, CONFIRM_FLOW, CONFIRM_TEXT, OP_NAMES, PENDING_TEXT
 from domain.numerals import numeric_form
 from domain.questionnaire import flow_questionnaire
 
@@ -98,21 +98,29 @@ def product_answer_task(context: dict[str, Any], grounding: Grounding) -> str | 
 
 
 def loan_inquiry_answer(slots: dict[str, str], facts: list[dict[str, Any]]) -> Answer:
+    """An FAQ answers a question about how loans work; a product is offered only once purpose and amount
+    are known (retrieval then matched them); otherwise the customer is asked, not advertised to."""
+    lead = facts[0] if facts else None
+    if lead is not None and lead["kind"] != "product":
+        return Answer(lead["content"], {}, (lead["source_id"],))
     missing = [label for key, label in (("loan_purpose", "贷款用途"), *LOAN_SLOTS.items()) if key not in slots]
-    text = facts[0]["content"] if facts else ""
-    used = (facts[0]["source_id"],) if facts else ()
-    if missing:
-        text += f"方便告诉我{'、'.join(missing)}吗？我帮您测算。"
-    return Answer(text, {}, used)
+    if lead is None or not {"loan_purpose", "amount"} <= slots.keys():
+        return Answer(f"好的，为了给您匹配合适的贷款产品并测算，方便告诉我{'、'.join(missing)}吗？")
+    text = lead["content"] + (f"方便告诉我{'、'.join(missing)}吗？我帮您测算。" if missing else "")
+    return Answer(text, {}, (lead["source_id"],))
 
 
 def compose(context: dict[str, Any], grounding: Grounding | None = None) -> list[Emit]:
     grounding = for_turn(grounding or Grounding())
-    op = high_risk_operation(context["text"], context["intent"], context.get("slots", {}))
-    if op is not None:
+    confirm = context.get("flow", {})
+    if confirm.get("name") == CONFIRM_FLOW and confirm.get("op") in OP_NAMES:
+        op, stage = confirm["op"], confirm.get("stage")
+        # 二次确认: only the customer's explicit yes submits the operation for human review.
+        text = {"confirmed": PENDING_TEXT[op], "cancelled": CANCELLED_TEXT.format(op=OP_NAMES[op])}.get(
+            stage, CONFIRM_TEXT.format(op=OP_NAMES[op]))
         return [Emit(REPLY_DRAFT, "DraftReply", {
-            **carry(context, *CARRIED), "text": PENDING_TEXT[op], "composer": "grounded", "source_ids": [],
-            "tool_results": {}, "review_op": op,
+            **carry(context, *CARRIED), "needs_clarification": False, "text": text, "composer": "grounded",
+            "source_ids": [], "tool_results": {}, "review_op": op if stage == "confirmed" else None,
         })]
     intent = context["intent"]
     social = social_reply(context["text"])

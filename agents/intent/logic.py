@@ -12,7 +12,7 @@ from domain.dialogue import social_act
 from engines.classifiers import IntentClassifier
 
 
-def understand(transcript: dict[str, Any], classifier: IntentClassifier, clarify_below: float = 0.85) -> list[Emit]:
+def understand(transcript: dict[str, Any], classifier: IntentClassifier, clarify_below: float = 0.6) -> list[Emit]:
     text = transcript["text"]
     result = classifier.classify(text)
     slots = extract_slots(text)

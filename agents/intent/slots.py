@@ -85,6 +85,13 @@ BARE_DEPOSIT = re.compile(r"存\s*(\d{3,9})(?![\d.%年个月期天号])")
 INVEST_CUE = re.compile(r"理财|基金|持有")
 RETURN_CUE = re.compile(r"收益|赚|回报|利息|能拿|挣")
 HOLD = re.compile(r"(\d+)\s*(天|年)")
+# A rate the customer states for a deposit, a card instalment or an investment: it wins over the
+# catalogue's. Percent per year (deposit, investment) or per period (a card instalment's fee).
+STATED_RATE = re.compile(r"(?:年利率|利率|年化(?:收益率?)?|年息|手续费率|费率|每期手续费|每期|rate|收益率)\s*(?:是|为|按|约|大概|:|：)?"
+                         r"\s*(\d{1,2}(?:\.\d{1,3})?)\s*(?:%|个点)?"
+                         r"|(?<![\d.])(\d{1,2}\.\d{1,3})\s*%?(?![\d.万wk千元块年个月期天号])")
+RATE_SLOT = {"deposit_amount": "deposit_rate", "bill_amount": "fee_rate", "instalment_periods": "fee_rate",
+             "invest_amount": "expected_rate"}
 PRE_APPROVAL = re.compile(r"预审|预批|(?:能|可以|可)(?:贷|借|批)(?:到)?多少|批多少|最(?:多|高)(?:能|可以)(?:贷|借)|"
                           r"(?:贷款)?额度(?:是|有)?多少")
 def _number(value: str) -> Decimal:
@@ -138,7 +145,19 @@ def tool_slots(prepared: str) -> list[tuple[int, int, str, str]]:
         if not any(p.start() <= m.start() < p.end() for p in periods):
             found.append((*m.span(), "bill_amount", _yuan_of(m.group(1) or m.group(3), m.group(2))))
     found += _deposit_slots(prepared) or _investment_slots(prepared)
-    return found
+    return found + _stated_rates(prepared, found)
+
+
+def _stated_rates(prepared: str, found: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+    """The rate stated for the calculation whose inputs ``found`` holds (none without one)."""
+    slot = next((RATE_SLOT[name] for *_, name, _ in found if name in RATE_SLOT), None)
+    if slot is None:
+        return []
+    taken = [(a, b) for a, b, *_ in found]
+    for m in STATED_RATE.finditer(prepared):
+        if not any(m.start() < b and m.end() > a for a, b in taken) and 0 < Decimal(m.group(1) or m.group(2)) < 36:
+            return [(*m.span(), slot, _fmt(Decimal(m.group(1) or m.group(2))))]
+    return []
 
 
 def _deposit_slots(prepared: str) -> list[tuple[int, int, str, str]]:

@@ -12,6 +12,7 @@ from typing import Any
 from contracts.records import carry
 from contracts.stage import Emit
 from contracts.topics import CONTEXT
+from domain.dialogue import asks_for_products
 from engines.graph import KnowledgeGraph
 
 TOP_FAQS = 4
@@ -79,6 +80,13 @@ def graph_facts(task: str | None, slots: dict[str, str], graph: KnowledgeGraph) 
     return [product_fact(row["product"], 1.0 - 0.01 * i) for i, row in enumerate(products)]
 
 
+def products_first(state: dict[str, Any], task: str | None) -> bool:
+    """Products lead when the customer asks for products, or states a loan's purpose and amount (the
+    offer is then purpose-true); a question about how something works is the FAQ's."""
+    slots = state.get("slots", {})
+    return asks_for_products(state["text"]) or (task in LOAN_TASKS and {"loan_purpose", "amount"} <= slots.keys())
+
+
 def faq_facts(text: str, intent: str, confidence: float, faq_search: FaqSearch) -> list[dict[str, Any]]:
     return [{"source_id": faq["id"], "kind": "faq", "title": faq["question"], "content": faq["answer"],
              "score": round(score, 4)} for faq, score in faq_search(text, TOP_FAQS, {intent: confidence})]
@@ -89,7 +97,8 @@ def retrieve(state: dict[str, Any], graph: KnowledgeGraph, faq_search: FaqSearch
     facts: list[dict[str, Any]] = []
     seen: set[str] = set()
     faqs = faq_facts(state["text"], state["intent"], state.get("confidence", 0.0), faq_search)
-    for fact in [*graph_facts(task, state.get("slots", {}), graph), *faqs]:
+    products = graph_facts(task, state.get("slots", {}), graph)
+    for fact in (products + faqs if products_first(state, task) else faqs + products):
         if fact["source_id"] not in seen:
             seen.add(fact["source_id"])
             facts.append(fact)

@@ -19,6 +19,8 @@ from contracts.records import carry
 from contracts.stage import Emit
 from contracts.topics import DIALOGUE_STATE
 from domain import questionnaire
+from domain.high_risk import CONFIRM_FLOW, confirmation_turn
+from domain.numerals import numeric_form
 from domain.questionnaire import flow_questionnaire, questionnaire_flow
 from domain.tasks import TOOL_SLOT_GROUPS, apply_change
 
@@ -37,9 +39,9 @@ NOT_LOAN_CALCULATIONS = frozenset({"card_instalment", "deposit", "reference_retu
 CALCULATION_TASKS = {"pre_approval": "loan_inquiry", "max_principal": "repayment_calc", "prepayment": "repayment_calc",
                      "card_instalment": "credit_card", "deposit": "wealth_calc", "reference_return": "wealth_calc"}
 # A bare follow-up of a calculation in progress ("分6期呢", "那存5年呢") restates its inputs, not a loan's.
-FOLLOW_UPS = {"card_instalment": {"term_months": "instalment_periods", "amount": "bill_amount"},
-              "deposit": {"term_months": "deposit_months", "amount": "deposit_amount"},
-              "reference_return": {"amount": "invest_amount"}}
+FOLLOW_UPS = {"card_instalment": {"term_months": "instalment_periods", "amount": "bill_amount", "annual_rate": "fee_rate"},
+              "deposit": {"term_months": "deposit_months", "amount": "deposit_amount", "annual_rate": "deposit_rate"},
+              "reference_return": {"amount": "invest_amount", "annual_rate": "expected_rate"}}
 LOAN_WORD = re.compile(r"贷|借")
 QUESTION = re.compile(r"多少|吗|怎么|什么|哪|几|如何|能否|有没有|[?？]")
 
@@ -95,6 +97,25 @@ def questionnaire_turn(flow: dict[str, str], understanding: dict[str, Any]) -> t
     return questionnaire_flow(state), chosen, questionnaire.result(state) if state.done else None
 
 
+# What a turn says besides its figures; a few characters ("那…呢", "改成…", "不对，是…") is a bare refinement.
+FIGURES_AND_PUNCTUATION = re.compile(r"[\d.%,，。!！?？\s万千元块年月个期wk]+")
+REFINEMENT_WORDS = 6
+REFINEMENT_CUE = re.compile(r"^(那|那么|改成|改为|换成|不对|不是|应该是|还是|如果|要是)|[呢吧]$")
+
+
+def refines(understanding: dict[str, Any], said: dict[str, str], task: str | None) -> bool:
+    """Whether the turn only changes the figures of the task in progress (Rasa's correction pattern):
+    it states slots, says little else, and the model did not read it confidently as that task."""
+    if not said or task is None or understanding["intent"] == task:
+        return False
+    rest = FIGURES_AND_PUNCTUATION.sub("", numeric_form(understanding["text"]))
+    if understanding["intent"] == "other":
+        return True
+    # A confident other reading ("转8万给我老公") stands unless the words are a refinement's own.
+    unsure = understanding["confidence"] < CLEAR_CONFIDENCE or REFINEMENT_CUE.search(rest) is not None
+    return len(rest) <= REFINEMENT_WORDS and unsure
+
+
 def next_task(previous: str | None, understanding: dict[str, Any], said: dict[str, str]) -> str | None:
     """A calculation's inputs set its task; otherwise a task intent switches it, unless it is unsure
     and the turn only adds slots ("年化4.2%" read as risk_assessment continues the loan)."""
@@ -119,6 +140,10 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
     prev = previous or {}
     slots = dict(prev.get("slots", {}))
     flow, answered, level = questionnaire_turn(dict(prev.get("flow", {})), understanding)
+    if not flow_questionnaire(flow):  # the questionnaire owns its turns; otherwise 二次确认 may
+        held = dict(prev.get("flow", {}))
+        flow = confirmation_turn(held if held.get("name") == CONFIRM_FLOW else {}, understanding["text"],
+                                 understanding["intent"], understanding["slots"])
     # An answer's numbers ("10万元以下") are options, not loan slots.
     said = {} if answered else follow_up(dict(understanding["slots"]), slots, prev.get("active_task"),
                                          understanding["text"])
@@ -136,6 +161,8 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
             slots[key] = resolved
     intent = understanding["intent"]
     active_task = next_task(prev.get("active_task"), understanding, said)
+    if refines(understanding, said or changes, prev.get("active_task")):
+        intent = prev["active_task"]  # "那20万呢", "不对，是15年": the task in progress, whatever the model read
     # This turn's own task: a task intent, or slots / a questionnaire answer that continue one. A turn that
     # does neither ("讲个笑话" mid-loan) keeps the session's task in memory but does not answer it.
     unclear = understanding["needs_clarification"] and not flow

@@ -60,6 +60,8 @@ def card_instalment_answer(context: dict[str, Any], grounding: Grounding, text: 
     missing = [label for key, label in (("bill_amount", "分期金额"), ("instalment_periods", "分期期数")) if key not in slots]
     if missing:
         return Answer(f"为了给您计算分期手续费，请告诉我{'、'.join(missing)}。")
+    if "fee_rate" in slots:  # the customer's own rate wins over any card's listed one
+        return _stated_rate_answer(slots)
     card = _card(context, grounding, text)
     if card is None:
         return Answer("不同信用卡的分期手续费率可能不同，请告诉我您使用的是哪一张信用卡（卡片名称），我按该卡的费率为您精确计算。")
@@ -73,9 +75,23 @@ def card_instalment_answer(context: dict[str, Any], grounding: Grounding, text: 
         return Answer("您提供的分期金额或期数无法计算，请核对后再告诉我。")
     text = (f"按{card['name']}账单分期{periods}期每期{percent(plan.fee_rate_percent)}%起的费率测算："
             + render_card_instalment(plan))
-    tools = {"card_product": card["id"], "principal": str(plan.principal), "periods": str(plan.periods),
-             "fee_rate_percent": str(plan.fee_rate_percent), "fee_mode": plan.fee_mode,
-             "principal_per_period": str(plan.principal_per_period), "last_principal": str(plan.last_principal),
-             "fee_per_period": str(plan.fee_per_period), "total_fee": str(plan.total_fee),
-             "apr_percent": str(plan.apr_percent), "effective_annual_percent": str(plan.effective_annual_percent)}
+    tools = {"card_product": card["id"], **_plan_tools(plan)}
     return Answer(text, tools, (card["id"],))
+
+
+def _plan_tools(plan: Any) -> dict[str, str]:
+    return {"principal": str(plan.principal), "periods": str(plan.periods),
+            "fee_rate_percent": str(plan.fee_rate_percent), "fee_mode": plan.fee_mode,
+            "principal_per_period": str(plan.principal_per_period), "last_principal": str(plan.last_principal),
+            "fee_per_period": str(plan.fee_per_period), "total_fee": str(plan.total_fee),
+            "apr_percent": str(plan.apr_percent), "effective_annual_percent": str(plan.effective_annual_percent)}
+
+
+def _stated_rate_answer(slots: dict[str, str]) -> Answer:
+    try:
+        plan = card_instalment(Decimal(slots["bill_amount"]), int(slots["instalment_periods"]),
+                               Decimal(slots["fee_rate"]), PER_PERIOD)
+    except (InvalidOperation, ValueError):
+        return Answer("您提供的分期金额、期数或费率无法计算，请核对后再告诉我。")
+    return Answer(f"按您提供的每期手续费率{percent(plan.fee_rate_percent)}%测算：" + render_card_instalment(plan),
+                  {"rate_source": "customer", **_plan_tools(plan)})

@@ -37,6 +37,8 @@ def deposit_answer(slots: dict[str, str], grounding: Grounding) -> Answer:
                                         ("deposit_months", "存期")) if key not in slots]
     if missing:
         return Answer(f"为了给您计算{kind}的利息，请告诉我{'、'.join(missing)}。")
+    if "deposit_rate" in slots:  # the customer's own rate wins; the listed one only when none was given
+        return _deposit_at_stated_rate(slots, kind)
     if grounding.catalogue is None:
         return Answer("抱歉，暂时查询不到存款挂牌利率，请稍后再试，或以网点和手机银行公布的利率为准。")
     try:
@@ -84,6 +86,8 @@ def reference_answer(context: dict[str, Any], grounding: Grounding, text: str, l
     missing = [label for key, label in (("invest_amount", "投资金额"), ("hold_days", "持有天数")) if key not in slots]
     if missing:
         return Answer(f"为了给您做参考测算，请告诉我{'、'.join(missing)}。{WEALTH_DISCLAIMER}")
+    if "expected_rate" in slots:
+        return _reference_at_stated_rate(slots)
     product = named_product(text, catalogue_rows(grounding.catalogue, "wealth"))
     if product is None:
         choices = suitable_choices(context, grounding, level)
@@ -112,3 +116,31 @@ def reference_answer(context: dict[str, Any], grounding: Grounding, text: str, l
              "days_in_year": "365"}
     return Answer(f"{product['name']}（风险等级{product['risk_level']}）{render_reference_return(result)}", tools,
                   (product["id"],))
+
+
+def _deposit_at_stated_rate(slots: dict[str, str], kind: str) -> Answer:
+    try:
+        amount, months, rate = Decimal(slots["deposit_amount"]), int(slots["deposit_months"]), Decimal(slots["deposit_rate"])
+        result = (recurring_deposit(amount, rate, months) if kind == RECURRING
+                  else time_deposit(amount, rate, months=months))
+    except (InvalidOperation, ValueError):
+        return Answer("您提供的存入金额、存期或利率无法计算，请核对后再告诉我。")
+    render = render_recurring_deposit if kind == RECURRING else render_time_deposit
+    tools = {"rate_source": "customer", "deposit_kind": kind, "deposit_amount": str(amount),
+             "deposited": str(result.deposited), "annual_rate": str(rate), "deposit_months": str(months),
+             "interest": str(result.interest), "maturity_amount": str(result.maturity_amount)}
+    return Answer(f"按您提供的年利率{rate.normalize():f}%测算：{render(result)}", tools)
+
+
+def _reference_at_stated_rate(slots: dict[str, str]) -> Answer:
+    try:
+        result = reference_return(Decimal(slots["invest_amount"]), Decimal(slots["expected_rate"]),
+                                  int(slots["hold_days"]), None)
+    except (InvalidOperation, ValueError):
+        return Answer(f"您提供的投资金额、持有天数或年化收益率无法计算，请核对后再告诉我。{WEALTH_DISCLAIMER}")
+    tools = {"rate_source": "customer", "amount": str(result.amount), "days": str(result.days),
+             "benchmark_low_percent": str(result.benchmark_low_percent), "reference_low": str(result.reference_low),
+             "days_in_year": "365"}
+    return Answer(f"按您提供的年化收益率{result.benchmark_low_percent.normalize():f}%参考测算："
+                  f"{result.amount.normalize():f}元持有{result.days}天，参考收益约{result.reference_low}元。"
+                  f"该测算仅为示意，不代表实际收益。{WEALTH_DISCLAIMER}", tools)

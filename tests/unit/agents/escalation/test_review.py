@@ -2,6 +2,7 @@ import pytest
 
 from agents.escalation.logic import finalise, resolve_review
 from agents.generation.logic import compose
+from agents.state.logic import advance
 from contracts.topics import AUDIT, REPLY_OUT, REVIEW
 from domain.high_risk import high_risk_operation
 from tests.samples import SAMPLES
@@ -21,9 +22,40 @@ def test_high_risk_operations(text, intent, slots, op):
     assert high_risk_operation(text, intent, slots) == op
 
 
-def test_generation_holds_a_high_risk_turn():
-    [emit] = compose({**SAMPLES["Context"], "text": "把我预留手机号改成13912345678", "intent": "account_query"})
-    assert emit.datum["review_op"] == "change_reserved_phone" and "人工复核" in emit.datum["text"]
+def session(*texts, intent="account_query"):
+    """Drafts of each turn of one session through state and compose (the 二次确认 lives in the state)."""
+    state, drafts = None, []
+    for n, text in enumerate(texts, 1):
+        nlu = {**SAMPLES["Understanding"], "turn_id": n, "text": text, "intent": intent, "confidence": 0.9,
+               "slots": {}, "needs_clarification": False}
+        state, _ = advance(state, nlu)
+        context = {**SAMPLES["Context"], **{k: v for k, v in state.items() if k in SAMPLES["Context"]}, "facts": []}
+        [emit] = compose(context)
+        drafts.append(emit.datum)
+    return drafts
+
+
+def test_a_high_risk_request_is_asked_back_and_submitted_only_on_an_explicit_yes():
+    asked, confirmed = session("把我预留手机号改成13912345678", "确认修改")
+    assert asked["review_op"] is None and "确认" in asked["text"] and "已提交" not in asked["text"]
+    assert confirmed["review_op"] == "change_reserved_phone" and "人工复核" in confirmed["text"]
+
+
+@pytest.mark.parametrize("answer", ["取消", "算了不改了", "不用了"])
+def test_a_no_or_a_cancel_submits_nothing(answer):
+    _, cancelled = session("帮我把预留手机号改成13912345678", answer)
+    assert cancelled["review_op"] is None and "取消" in cancelled["text"]
+
+
+def test_moving_on_drops_the_pending_request():
+    _, moved, later = session("帮我解冻我的卡", "信用卡年费多少", "确认", intent="credit_card")
+    assert moved.get("review_op") is None and later.get("review_op") is None
+
+
+@pytest.mark.parametrize("text", ["预留手机号怎么改", "信用卡怎么提额", "账户被冻结了 怎么解冻"])
+def test_asking_how_gets_the_procedure_never_a_submission(text):
+    [draft] = session(text)
+    assert draft.get("review_op") is None and "确认是否提交" not in draft["text"]
 
 
 def held_reply():

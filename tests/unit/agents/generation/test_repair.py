@@ -79,3 +79,20 @@ def test_a_follow_up_with_slots_continues_the_task():
     draft = turn(["贷款30万3年年化4月供多少", "那5年呢"],
                  Leaning("other", 0.95, 贷款30万3年年化4月供多少=("repayment_calc", 0.9)))
     assert draft["tool_results"] and draft["text"] != OUT_OF_SCOPE
+
+
+def test_every_repair_reply_passes_the_compliance_gate_untouched():
+    # The learned layer judges whole replies; a courtesy it misreads would reach the customer as a
+    # bare disclosure. Checked against the trained default gate, so a retrain that does this fails here.
+    from agents.compliance.logic import assess
+    from agents.compliance.model import SentenceViolationModel, default_lexicon
+    from agents.generation.repair import clarification
+    from streams.settings import get_settings
+    from streams.train import train_backend
+
+    settings = get_settings()
+    train_backend("compliance")
+    model = SentenceViolationModel.load(settings.compliance_model_dir())
+    replies = [*SOCIAL_REPLIES.values(), OUT_OF_SCOPE, clarification(None), clarification("credit_card")]
+    flagged = [r for r in replies if assess(r, default_lexicon(), model, settings.compliance.threshold)]
+    assert flagged == []

@@ -59,7 +59,18 @@ def test_faqs_and_products_are_fused_without_duplicates():
 
     [emit] = retrieve(state("装修贷材料", "loan_inquiry", {}), InMemoryCatalogue(PRODUCTS), search)
     ids = [f["source_id"] for f in emit.datum["facts"]]
-    assert ids == ["P-LOAN-001", "FAQ-1"] and emit.datum["facts"][1]["kind"] == "faq"
+    assert ids == ["FAQ-1", "P-LOAN-001"] and emit.datum["facts"][0]["kind"] == "faq"
+
+
+@pytest.mark.parametrize("text,slots,lead", [
+    ("装修贷要什么材料", {}, "faq"),  # how something works: the FAQ
+    ("有什么装修贷款产品", {}, "product"),  # asks for products
+    ("装修用，大概30万", {"loan_purpose": "装修", "amount": "300000"}, "product"),  # purpose and amount known
+])
+def test_a_question_leads_with_the_faq_a_request_for_products_with_products(text, slots, lead):
+    faq = {"id": "FAQ-1", "question": "装修贷要什么材料", "answer": "身份证和装修合同"}
+    [emit] = retrieve(state(text, "loan_inquiry", slots), InMemoryCatalogue(PRODUCTS), lambda *a: [(faq, 0.8)])
+    assert emit.datum["facts"][0]["kind"] == lead
 
 
 def test_faq_vectors_follow_graph_versions():
