@@ -104,3 +104,13 @@ PRODUCT_REQUEST = re.compile(r"(有没有|有哪些|有什么|有啥|哪些|推�
 
 def asks_for_products(text: str) -> bool:
     return bool(PRODUCT_REQUEST.search(normalise(text)))
+
+
+# A question about something specific ("要什么材料", "利率多少"), as opposed to a bare wish ("我想贷款",
+# "想dk 能办吗"), which the assistant answers by asking what the customer needs.
+SPECIFIC_QUESTION = re.compile(r"多少|怎么|怎样|如何|什么|哪|几|多久|多长|是否|有没有|区别|条件|材料|流程|利率|额度|期限|"
+                               r"征信|逾期|审批|放款|[?？]")
+
+
+def asks_specific(text: str) -> bool:
+    return bool(SPECIFIC_QUESTION.search(normalise(text)))

@@ -37,6 +37,7 @@ from agents.generation.repair import OUT_OF_SCOPE, clarification, social_reply
 from contracts.records import carry
 from contracts.stage import Emit
 from contracts.topics import REPLY_DRAFT
+from domain.dialogue import asks_specific
 from domain.disclosures import RISK_DISCLOSURE
 from domain.high_risk import CANCELLED_TEXT, CONFIRM_FLOW, CONFIRM_TEXT, OP_NAMES, PENDING_TEXT
 from domain.numerals import numeric_form
@@ -97,11 +98,11 @@ def product_answer_task(context: dict[str, Any], grounding: Grounding) -> str | 
     return None
 
 
-def loan_inquiry_answer(slots: dict[str, str], facts: list[dict[str, Any]]) -> Answer:
-    """An FAQ answers a question about how loans work; a product is offered only once purpose and amount
+def loan_inquiry_answer(slots: dict[str, str], facts: list[dict[str, Any]], text: str) -> Answer:
+    """An FAQ answers a specific question about loans; a product is offered only once purpose and amount
     are known (retrieval then matched them); otherwise the customer is asked, not advertised to."""
     lead = facts[0] if facts else None
-    if lead is not None and lead["kind"] != "product":
+    if lead is not None and lead["kind"] != "product" and asks_specific(text):
         return Answer(lead["content"], {}, (lead["source_id"],))
     missing = [label for key, label in (("loan_purpose", "贷款用途"), *LOAN_SLOTS.items()) if key not in slots]
     if lead is None or not {"loan_purpose", "amount"} <= slots.keys():
@@ -152,7 +153,7 @@ def compose(context: dict[str, Any], grounding: Grounding | None = None) -> list
     else:
         answer = business_answer(task, context, grounding)
         if answer is None and task == "loan_inquiry":
-            answer = loan_inquiry_answer(slots, facts)
+            answer = loan_inquiry_answer(slots, facts, context["text"])
     if answer is None or not answer.text:
         answer = (Answer(facts[0]["content"], {}, (facts[0]["source_id"],)) if facts
                   else Answer(clarification(task), {}, ()))

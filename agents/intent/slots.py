@@ -92,6 +92,7 @@ STATED_RATE = re.compile(r"(?:年利率|利率|年化(?:收益率?)?|年息|手�
                          r"|(?<![\d.])(\d{1,2}\.\d{1,3})\s*%?(?![\d.万wk千元块年个月期天号])")
 RATE_SLOT = {"deposit_amount": "deposit_rate", "bill_amount": "fee_rate", "instalment_periods": "fee_rate",
              "invest_amount": "expected_rate"}
+OTHER_LIMIT = re.compile(r"信用卡|xyk|卡的?额度|转账|限额|透支")
 PRE_APPROVAL = re.compile(r"预审|预批|(?:能|可以|可)(?:贷|借|批)(?:到)?多少|批多少|最(?:多|高)(?:能|可以)(?:贷|借)|"
                           r"(?:贷款)?额度(?:是|有)?多少")
 def _number(value: str) -> Decimal:
@@ -135,7 +136,7 @@ def tool_slots(prepared: str) -> list[tuple[int, int, str, str]]:
     for m in budgets:
         number, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
         found.append((*m.span(), "monthly_budget", _yuan_of(number, unit)))
-    if not budgets:
+    if not budgets and not OTHER_LIMIT.search(prepared):  # "信用卡额度多少" is the card's limit
         for m in PRE_APPROVAL.finditer(prepared):
             found.append((m.start(), m.start(), "pre_approval", "requested"))
     periods = list(PERIODS.finditer(prepared)) if CARD_CUE.search(prepared) else []

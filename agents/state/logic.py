@@ -116,6 +116,16 @@ def refines(understanding: dict[str, Any], said: dict[str, str], task: str | Non
     return len(rest) <= REFINEMENT_WORDS and unsure
 
 
+# A follow-up question that leans on what was just discussed ("那上个月的呢", "这个是什么意思").
+FOLLOW_UP_CUE = re.compile(r"^(那|那么|还有|另外|然后)|[呢吗嘛][?？]?$|这个|那个|它|怎么办|什么意思|"
+                           r"(要|需要)(准备|带|提供)?(什么|哪些|啥)|材料|多久|多长时间")
+
+
+def asks_about_it(text: str, task: str | None) -> bool:
+    """Whether a turn the model could not place is a follow-up question on the task in progress."""
+    return task is not None and task in TASK_INTENTS and FOLLOW_UP_CUE.search(text.strip()) is not None
+
+
 def next_task(previous: str | None, understanding: dict[str, Any], said: dict[str, str]) -> str | None:
     """A calculation's inputs set its task; otherwise a task intent switches it, unless it is unsure
     and the turn only adds slots ("年化4.2%" read as risk_assessment continues the loan)."""
@@ -161,11 +171,13 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
             slots[key] = resolved
     intent = understanding["intent"]
     active_task = next_task(prev.get("active_task"), understanding, said)
-    if refines(understanding, said or changes, prev.get("active_task")):
-        intent = prev["active_task"]  # "那20万呢", "不对，是15年": the task in progress, whatever the model read
+    unclear = understanding["needs_clarification"] and not flow
+    if refines(understanding, said or changes, prev.get("active_task")) or (
+            (intent == "other" or unclear) and asks_about_it(understanding["text"], prev.get("active_task"))):
+        # "那20万呢", "不对，是15年", "要准备什么材料": the task in progress, whatever the model read
+        intent, active_task, unclear = prev["active_task"], prev["active_task"], False
     # This turn's own task: a task intent, or slots / a questionnaire answer that continue one. A turn that
     # does neither ("讲个笑话" mid-loan) keeps the session's task in memory but does not answer it.
-    unclear = understanding["needs_clarification"] and not flow
     continues = (intent in TASK_INTENTS and not unclear) or bool(said) or bool(changes) or answered or bool(flow)
     turn_task = active_task if continues else None
     memory = {"turn_id": understanding["turn_id"], "text": understanding["text"], "intent": intent}
@@ -177,6 +189,6 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
         "emotion": understanding["emotion"],
         "emotion_trajectory": [*prev.get("emotion_trajectory", []), understanding["emotion"]][-MEMORY_TURNS:],
         # A turn the questionnaire took (an answer or a re-ask) is clear in its context.
-        "needs_clarification": understanding["needs_clarification"] and not flow, "flow": flow,
+        "needs_clarification": unclear, "flow": flow,
     }
     return state, [Emit(DIALOGUE_STATE, "DialogueState", state)]

@@ -96,3 +96,22 @@ def test_every_repair_reply_passes_the_compliance_gate_untouched():
     replies = [*SOCIAL_REPLIES.values(), OUT_OF_SCOPE, clarification(None), clarification("credit_card")]
     flagged = [r for r in replies if assess(r, default_lexicon(), model, settings.compliance.threshold)]
     assert flagged == []
+
+
+@pytest.mark.parametrize("texts,reading,task", [
+    # a bare refinement keeps the task in progress whatever the model read
+    (["贷款30万3年年化4月供多少", "那20万呢"], ("transfer", 0.7), "repayment_calc"),
+    # a follow-up question the model could not place continues the task
+    (["住院了想理赔", "要准备什么材料"], ("other", 0.9), "insurance"),
+])
+def test_follow_ups_continue_the_task_in_progress(texts, reading, task):
+    first = {"贷款30万3年年化4月供多少": ("repayment_calc", 0.95), "住院了想理赔": ("insurance", 0.95)}
+    classifier = Leaning(*reading, **first)
+    draft = turn(texts, classifier)
+    assert draft["intent"] == task and draft["text"] != OUT_OF_SCOPE and not draft["needs_clarification"]
+
+
+def test_a_confident_other_task_with_figures_is_not_a_refinement():
+    draft = turn(["贷款30万3年年化4月供多少", "转8万给我老公"],
+                 Leaning("transfer", 0.95, 贷款30万3年年化4月供多少=("repayment_calc", 0.95)))
+    assert draft["intent"] == "transfer"
