@@ -39,12 +39,14 @@ def high_risk_operation(text: str, intent: str, slots: dict[str, str]) -> str | 
         if pattern.search(text):
             return op
     amount = transfer_amount(text) or slots.get("amount")
-    if intent == "transfer" and amount and float(amount) >= LARGE_TRANSFER_YUAN and re.search(r"转|汇", text):
+    if intent == "transfer" and amount and float(amount) >= LARGE_TRANSFER_YUAN and TRANSFER_WORD.search(text):
         return "large_transfer"
     return None
 
 
-TRANSFER_FIGURE = re.compile(r"(?:转|汇)(?:账|款)?(?:给[^\d,，。]{0,6})?\s*(\d+(?:\.\d+)?)\s*(百万|万|w|千|k|元|块)?")
+# Moving money, not "周转" (working capital) or "转人工".
+TRANSFER_WORD = re.compile(r"转账|转帐|汇款|转给|转到|转入|转出|汇给|汇到|(?<!周)转\s*\d|打钱|打款")
+TRANSFER_FIGURE = re.compile(r"(?<!周)(?:转|汇)(?:账|款)?(?:给[^\d,，。]{0,6})?\s*(\d+(?:\.\d+)?)\s*(百万|万|w|千|k|元|块)?")
 
 
 def transfer_amount(text: str) -> str | None:

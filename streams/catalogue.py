@@ -2,7 +2,7 @@
 
     python -m streams.catalogue [--force]
 
-Reads data/knowledge/{products,regulations,faq}.jsonl; the Neo4j URI comes from settings.
+Reads data/knowledge/{products,regulations,faq,scams}.jsonl; the Neo4j URI comes from settings.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from engines.graph.neo4j_store import Neo4jKnowledgeGraph, load_catalogue, read_
 from streams.settings import REPO_DIR, Settings, get_settings
 
 KNOWLEDGE = REPO_DIR / "data" / "knowledge"
-FILES = ("products.jsonl", "regulations.jsonl", "faq.jsonl")
+FILES = ("products.jsonl", "regulations.jsonl", "faq.jsonl", "scams.jsonl")
 
 cli = typer.Typer(add_completion=False, help=__doc__)
 
@@ -35,7 +35,8 @@ def ensure_catalogue(settings: Settings, force: bool = False, show_progress: boo
         if not force and graph.catalogue_digest() == digest:
             return False
         load_catalogue(graph, read_jsonl(KNOWLEDGE / "products.jsonl"), read_jsonl(KNOWLEDGE / "regulations.jsonl"),
-                       read_jsonl(KNOWLEDGE / "faq.jsonl"), show_progress=show_progress)
+                       read_jsonl(KNOWLEDGE / "faq.jsonl"), show_progress=show_progress,
+                       scams=read_jsonl(KNOWLEDGE / "scams.jsonl"))
         graph.set_catalogue_digest(digest)
         return True
     finally:
@@ -44,7 +45,7 @@ def ensure_catalogue(settings: Settings, force: bool = False, show_progress: boo
 
 @cli.command()
 def main(force: bool = typer.Option(False, help="Reload even when the same catalogue is loaded")) -> None:
-    """Migrate the schema and load products, regulations and FAQs."""
+    """Migrate the schema and load products, regulations, FAQs and the fraud typology."""
     loaded = ensure_catalogue(get_settings(), force)
     typer.echo("knowledge graph: loaded" if loaded else "knowledge graph: already up to date")
 

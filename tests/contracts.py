@@ -54,6 +54,9 @@ def check_knowledge_graph(graph: Any, withdrawn_id: str | None = None) -> None:
                                                                                                    *args[1:], 50)}
         assert withdrawn_id not in listed
     assert isinstance(graph.version(), int)
+    scams = graph.scam_types()
+    assert [s["id"] for s in scams] == sorted(s["id"] for s in scams)
+    assert all(s["cues"] and s["advice"] and s["name"] for s in scams)
 
 
 def check_embedder(embedder: Any) -> None:

@@ -25,9 +25,11 @@ class InMemoryCatalogue:
     filters and ordering as the Cypher in ``Neo4jKnowledgeGraph`` (withdrawn products only through
     ``product``; DESC puts a missing rate first)."""
 
-    def __init__(self, rows: list[dict[str, Any]] | None = None, faqs: list[dict[str, Any]] | None = None) -> None:
+    def __init__(self, rows: list[dict[str, Any]] | None = None, faqs: list[dict[str, Any]] | None = None,
+                 scams: list[dict[str, Any]] | None = None) -> None:
         self.rows = {r["id"]: r for r in (CATALOGUE_ROWS if rows is None else rows)}
         self._faqs = faqs if faqs is not None else []
+        self._scams = sorted(scams or [], key=lambda s: s["id"])
         self._version = 1
 
     def _on_sale(self, product_type: str) -> list[dict[str, Any]]:
@@ -60,6 +62,9 @@ class InMemoryCatalogue:
 
     def faqs(self, since_version: int = 0) -> list[dict[str, Any]]:
         return [f for f in self._faqs if f.get("v", 1) > since_version]
+
+    def scam_types(self) -> list[dict[str, Any]]:
+        return [dict(s) for s in self._scams]
 
     def version(self) -> int:
         return self._version

@@ -113,6 +113,14 @@ def loan_inquiry_answer(slots: dict[str, str], facts: list[dict[str, Any]], text
 
 def compose(context: dict[str, Any], grounding: Grounding | None = None) -> list[Emit]:
     grounding = for_turn(grounding or Grounding())
+    # A social turn ("已经挂失了，谢谢") is answered as such even when it names a scam's words.
+    scam = None if social_reply(context["text"]) else next(
+        (f for f in context.get("facts", []) if f.get("kind") == "scam"), None)
+    if scam is not None:  # a revealed scam outranks whatever else the turn asked: stop, do not transfer
+        return [Emit(REPLY_DRAFT, "DraftReply", {
+            **carry(context, *CARRIED), "intent": "card_security", "needs_clarification": False,
+            "text": scam["content"], "composer": "grounded", "source_ids": [scam["source_id"]], "tool_results": {},
+        })]
     confirm = context.get("flow", {})
     if confirm.get("name") == CONFIRM_FLOW and confirm.get("op") in OP_NAMES:
         op, stage = confirm["op"], confirm.get("stage")

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from domain.numerals import UNIT, numeric_form
+from domain.tasks import apply_change
 
 PURPOSES = (  # (pattern, purpose); the last match in an utterance wins
     (r"装修|翻新|装休|装潢|家装|刷墙|重新装", "装修"),
@@ -27,10 +28,17 @@ PURPOSES = (  # (pattern, purpose); the last match in an utterance wins
     (r"教育|学费|上学|留学|读书|读研|考研|上大学|辅导班|补习|培训|进修|报班|考证|学习", "教育"),
 )
 AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(百万|千万|万|w|千|k|块钱|元|块)")
-BARE_AMOUNT = re.compile(r"(?:贷|借|额度|金额|贷款)[^\d,，。]{0,3}?(\d{4,9})(?![\d.%万wk千元块年个月期天号])")
+BARE_AMOUNT = re.compile(r"(?:贷|借|额度|金额|贷款|本金)[^\d,，。]{0,3}?(\d{4,9})(?![\d.%万wk千元块年个月期天号])")
+# A lone sum of five or more digits in a repayment question ("300000 10年 4.5 月供多少") is the principal.
+LONE_SUM = re.compile(r"(?<![\d.])(\d{5,9})(?![\d.%万wk千元块年个月期天号])")
+REPAYMENT_CUE = re.compile(r"月供|每月还|每个月还|还款|利息|等额")
+# English customers' words for the slot patterns' Chinese ones ("150000, 10 years, rate 4.5%").
+ENGLISH = ((re.compile(r"(\d)\s*(?:years?|yrs?)\b"), r"\1年"), (re.compile(r"(\d)\s*(?:months?|mos?)\b"), r"\1个月"),
+           (re.compile(r"\b(?:loan|borrow(?:ing)?|principal)\b"), "贷款"), (re.compile(r"\b(?:interest )?rate\b"), "利率"),
+           (re.compile(r"\bmonthly (?:payment|repayment|instal?ment)\b"), "月供"), (re.compile(r"\bdeposit\b"), "存款"))
 CHANGE = re.compile(r"(再多贷|多贷|多借|多要|再多|再加|加上|加|再借|少贷|少借|少要|减少|减掉|再减|减|再少|(?<![至最不多])少)"
                     r"\s*(?:个)?(\d+(?:\.\d+)?)\s*(百万|万|w|千|k|元|块)")
-HALF = re.compile(r"(贷|借|要|只要|就|先)?一半")
+HALF = re.compile(r"(贷|借|要|只要|就|先)?[一1]半")
 DOUBLE = re.compile(r"(金额|额度|贷款)?(也)?(翻[一1]?倍|翻[一1]番|加倍)")
 TERM_CHANGE = re.compile(r"(延长|多分|再加|加|缩短|少分|减少|减)\s*(\d+|半)\s*(年|个月|期)?")
 TERM_DOUBLE = re.compile(r"(期限|年限|时间)(也)?(翻[一1]?倍|加倍)")
@@ -81,7 +89,7 @@ RECURRING_CUE = re.compile(r"[零0]存整取|每个?月存")
 MONTHLY_DEPOSIT = re.compile(r"每个?月存\s*" + MONEY_OR_BARE)
 CN_COUNT = "一两三四五六七八九十"  # single-character counts cn2an leaves alone ("两年" after 万)
 DEPOSIT_TERM = re.compile(r"(\d+|[一两三四五六七八九十半])\s*(年|个月|期)(半)?(?!化|利率)")
-BARE_DEPOSIT = re.compile(r"存\s*(\d{3,9})(?![\d.%年个月期天号])")
+BARE_DEPOSIT = re.compile(r"存(?:款|入)?\s*(\d{3,9})(?![\d.%年个月期天号])")
 INVEST_CUE = re.compile(r"理财|基金|持有")
 RETURN_CUE = re.compile(r"收益|赚|回报|利息|能拿|挣")
 HOLD = re.compile(r"(\d+)\s*(天|年)")
@@ -250,6 +258,8 @@ def extract_slots(text: str) -> dict[str, str]:
     ``-12``) for the state stage to resolve.
     """
     prepared = numeric_form(text)
+    for pattern, chinese in ENGLISH:
+        prepared = pattern.sub(chinese, prepared)
     found: list[tuple[int, str, str]] = []  # (position, slot, value): the last position wins
     tools = tool_slots(prepared)
     taken: list[tuple[int, int]] = []
@@ -302,6 +312,9 @@ def extract_slots(text: str) -> dict[str, str]:
     for m in BARE_AMOUNT.finditer(prepared):
         if free(m, m.start(1)):
             add(m, "amount", str(int(m.group(1))))
+    for m in LONE_SUM.finditer(prepared) if REPAYMENT_CUE.search(prepared) and not any(s == "amount" for _, s, _ in found) else ():
+        if free(m):
+            add(m, "amount", m.group(1))
     for m in HALF.finditer(prepared):
         if free(m):
             add(m, "amount_change", "*0.5")
@@ -340,9 +353,13 @@ def extract_slots(text: str) -> dict[str, str]:
     # Renovating a home is not buying one ("装修婚房").
     if slots.get("loan_purpose") == "购房" and any(s == "loan_purpose" and v == "装修" for _, s, v in found):
         slots["loan_purpose"] = "装修"
-    # An outright value said in the same breath wins over a relative one ("贷一半，也就是十万").
-    if "amount" in slots:
-        slots.pop("amount_change", None)
+    # A relative amount after an outright one applies to it ("总价200万，贷一半"); an outright value after
+    # a relative one wins ("贷一半，也就是十万").
+    if "amount" in slots and "amount_change" in slots:
+        said_at = {slot: pos for pos, slot, _ in found}
+        change = slots.pop("amount_change")
+        if said_at["amount_change"] > said_at["amount"]:
+            slots["amount"] = apply_change(slots["amount"], change) or slots["amount"]
     if "term_months" in slots:
         slots.pop("term_change", None)
     return slots

@@ -92,13 +92,17 @@ def faq_facts(text: str, intent: str, confidence: float, faq_search: FaqSearch) 
              "score": round(score, 4)} for faq, score in faq_search(text, TOP_FAQS, {intent: confidence})]
 
 
-def retrieve(state: dict[str, Any], graph: KnowledgeGraph, faq_search: FaqSearch) -> list[Emit]:
+def retrieve(state: dict[str, Any], graph: KnowledgeGraph, faq_search: FaqSearch,
+             scam_match: Callable[[str], list[dict[str, Any]]] | None = None) -> list[Emit]:
+    """The turn's Context: scam advice first when the turn reveals a scam (whatever its intent), then
+    FAQs and products in the order the turn asks for (``products_first``)."""
     task = task_of(state)
     facts: list[dict[str, Any]] = []
     seen: set[str] = set()
+    scams = scam_match(state["text"]) if scam_match is not None else []
     faqs = faq_facts(state["text"], state["intent"], state.get("confidence", 0.0), faq_search)
     products = graph_facts(task, state.get("slots", {}), graph)
-    for fact in (products + faqs if products_first(state, task) else faqs + products):
+    for fact in scams + (products + faqs if products_first(state, task) else faqs + products):
         if fact["source_id"] not in seen:
             seen.add(fact["source_id"])
             facts.append(fact)

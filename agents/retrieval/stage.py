@@ -12,20 +12,22 @@ from typing import Any
 from agents.retrieval.catalogue import CatalogueCache
 from agents.retrieval.faq_index import FaqVectors
 from agents.retrieval.logic import needs_catalogue, retrieve
+from agents.retrieval.scams import ScamTypology
 from contracts.stage import Emit
 from engines.graph import KnowledgeGraph
 
 
 class RetrievalStage:
-    def __init__(self, graph: KnowledgeGraph, faqs: FaqVectors) -> None:
+    def __init__(self, graph: KnowledgeGraph, faqs: FaqVectors, scams: ScamTypology | None = None) -> None:
         self.catalogue = CatalogueCache(graph)
         self.faqs = faqs
+        self.scams = scams
 
     def __call__(self, state: dict[str, Any]) -> list[Emit]:
         if needs_catalogue(state):
             self.catalogue.prefetch_token()
         try:
-            return retrieve(state, self.catalogue, self.faqs.search)
+            return retrieve(state, self.catalogue, self.faqs.search, self.scams.match if self.scams else None)
         finally:
             self.catalogue.drop_prefetch()
 

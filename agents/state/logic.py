@@ -80,12 +80,23 @@ def replace_tool_inputs(slots: dict[str, str], said: dict[str, str], new_questio
         slots.pop("monthly_budget", None)
 
 
+# Asking to take the assessment ("帮我做个风险测评"), as opposed to asking about it ("C3能买R4吗",
+# "测评能重做吗"), which the FAQ answers.
+TAKE_IT = re.compile(r"帮我|给我|我要|我想|开始|来做|做一下|做个|测一下|测个|评估一下|重新测|重新做|再做一次")
+ASKS_ABOUT = re.compile(r"[吗么嘛?？]|多少|怎么|什么|哪|几|能不能|可不可以|是否|区别|意思")
+
+
+def wants_assessment(text: str) -> bool:
+    return TAKE_IT.search(text) is not None or ASKS_ABOUT.search(text) is None
+
+
 def questionnaire_turn(flow: dict[str, str], understanding: dict[str, Any]) -> tuple[dict[str, str], bool, str | None]:
     """(flow after this turn, whether the turn was a valid answer, the C level when it completed)."""
     intent, text = understanding["intent"], understanding["text"]
     state = flow_questionnaire(flow)
     if state is None or state.done:  # a finished questionnaire is cleared the turn after its result
-        if intent == "risk_assessment" and understanding["confidence"] >= CLEAR_CONFIDENCE:
+        if (intent == "risk_assessment" and understanding["confidence"] >= CLEAR_CONFIDENCE
+                and wants_assessment(text)):
             return questionnaire_flow(questionnaire.start()), False, None
         return {}, False, None
     chosen = questionnaire.parse_choice(text, questionnaire.QUESTIONS[len(state.answers)]) is not None
@@ -100,6 +111,7 @@ def questionnaire_turn(flow: dict[str, str], understanding: dict[str, Any]) -> t
 # What a turn says besides its figures; a few characters ("那…呢", "改成…", "不对，是…") is a bare refinement.
 FIGURES_AND_PUNCTUATION = re.compile(r"[\d.%,，。!！?？\s万千元块年月个期wk]+")
 REFINEMENT_WORDS = 6
+BARE_SLOT_WORDS = 3
 REFINEMENT_CUE = re.compile(r"^(那|那么|改成|改为|换成|不对|不是|应该是|还是|如果|要是)|[呢吧]$")
 
 
@@ -109,8 +121,8 @@ def refines(understanding: dict[str, Any], said: dict[str, str], task: str | Non
     if not said or task is None or understanding["intent"] == task:
         return False
     rest = FIGURES_AND_PUNCTUATION.sub("", numeric_form(understanding["text"]))
-    if understanding["intent"] == "other":
-        return True
+    if understanding["intent"] == "other" or len(rest) <= BARE_SLOT_WORDS:
+        return True  # nothing but figures and a slot word or two ("20年 利率4.2")
     # A confident other reading ("转8万给我老公") stands unless the words are a refinement's own.
     unsure = understanding["confidence"] < CLEAR_CONFIDENCE or REFINEMENT_CUE.search(rest) is not None
     return len(rest) <= REFINEMENT_WORDS and unsure

@@ -164,6 +164,17 @@ class Neo4jKnowledgeGraph:
             if progress is not None:
                 progress.update(len(batch))
 
+    def load_scams(self, scams: list[dict[str, Any]], progress: Any = None) -> None:
+        """The fraud typology: each scam type with the cues that reveal it and the advice it needs."""
+        self.run("""
+            UNWIND $rows AS row
+            MERGE (s:ScamType {id: row.id})
+            SET s.name = row.name, s.cues = row.cues, s.hints = coalesce(row.hints, []), s.advice = row.advice,
+                s.source = coalesce(row.source, '')""",
+                 rows=scams)
+        if progress is not None:
+            progress.update(len(scams))
+
     def bump_version(self) -> int:
         return self.run("MATCH (m:Meta {id: 'kb'}) SET m.version = m.version + 1 RETURN m.version AS v")[0]["v"]
 
@@ -220,6 +231,9 @@ class Neo4jKnowledgeGraph:
             RETURN p {.*, fees: fees} AS product""", id=product_id)
         return rows[0]["product"] if rows else None
 
+    def scam_types(self) -> list[dict[str, Any]]:
+        return [row["scam"] for row in self.read("MATCH (s:ScamType) RETURN s {.*} AS scam ORDER BY s.id")]
+
     def faqs(self, since_version: int = 0) -> list[dict[str, Any]]:
         return self.read("""
             MATCH (f:FAQ) WHERE f.updated_version > $v
@@ -261,14 +275,16 @@ def read_jsonl(path: Any) -> list[dict[str, Any]]:
 
 
 def load_catalogue(graph: Neo4jKnowledgeGraph, products: list[dict[str, Any]], regulations: list[dict[str, Any]],
-                   faqs: list[dict[str, Any]], show_progress: bool = True) -> None:
+                   faqs: list[dict[str, Any]], show_progress: bool = True,
+                   scams: list[dict[str, Any]] | None = None) -> None:
     from tqdm import tqdm
 
     graph.migrate()
     version = graph.version() + 1
-    total = len(products) + len(regulations) + len(faqs)
+    total = len(products) + len(regulations) + len(faqs) + len(scams or [])
     with tqdm(total=total, desc="load knowledge graph", unit="item", disable=not show_progress) as bar:
         graph.load_products(products, version, bar)
         graph.load_regulations(regulations, bar)
         graph.load_faqs(faqs, version, bar)
+        graph.load_scams(scams or [], bar)
     graph.bump_version()

@@ -8,7 +8,7 @@ from tests.fakes import HashEmbedder, InMemoryCatalogue, ScriptedEngine
 
 
 def test_knowledge_graph_fake():
-    fake = InMemoryCatalogue()
+    fake = InMemoryCatalogue(scams=[{"id": "SCAM-X", "name": "n", "cues": ["安全账户"], "advice": "a"}])
     withdrawn = next(pid for pid, row in fake.rows.items() if not row["on_sale"])
     contracts.check_knowledge_graph(fake, withdrawn)
 

@@ -1,0 +1,34 @@
+"""Slot classes that customers write and the patterns once missed: English units, a lone principal in a
+repayment question, a relative amount of a stated total, rates stated for deposits, cards and returns."""
+from __future__ import annotations
+
+import pytest
+
+from agents.intent.slots import extract_slots
+from domain.high_risk import high_risk_operation
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("loan 150000, 10 years, rate 4.5%, monthly payment?", {"amount": "150000", "term_months": "120", "annual_rate": "4.5"}),
+    ("borrow 80k for 6 months", {"amount": "80000", "term_months": "6"}),
+    ("300000 10年 4.5 月供多少", {"amount": "300000", "term_months": "120", "annual_rate": "4.5"}),
+    ("房子总价200万 贷一半 30年", {"amount": "1000000", "term_months": "360"}),
+    ("贷一半，也就是十万", {"amount": "100000"}),
+    ("10万存3年定期 利率2.6 到期利息多少", {"deposit_amount": "100000", "deposit_months": "36", "deposit_rate": "2.6"}),
+    ("信用卡账单12000分12期 每期手续费0.6%", {"bill_amount": "12000", "instalment_periods": "12", "fee_rate": "0.6"}),
+    ("买了5万理财 年化3.2 持有180天 收益多少", {"invest_amount": "50000", "hold_days": "180", "expected_rate": "3.2"}),
+    ("我信用卡额度多少", {}),
+])
+def test_slot_classes(text, expected):
+    got = extract_slots(text)
+    assert {k: got.get(k) for k in expected} == expected and (expected or got == {})
+
+
+@pytest.mark.parametrize("text,op", [
+    ("做生意周转 需要50w左右", None),  # 周转 is working capital, not a transfer
+    ("帮我转50000到我另一张卡", "large_transfer"),
+    ("转8万 给我老公", "large_transfer"),
+    ("帮我把信用卡额度提到5万", "raise_limit"),
+])
+def test_transfer_words(text, op):
+    assert high_risk_operation(text, "transfer" if "转" in text else "credit_card", extract_slots(text)) == op
