@@ -30,6 +30,6 @@ STAGES = (*TURN_STAGES, "knowledge")
 # Faust tables per stage; their changelogs must exist with the source's partition count.
 TABLES = {
     "state": ("dialogue_state",),
-    "generation": ("wealth_watch",),
+    "generation": ("wealth_watch", "offers"),
     "escalation": ("replied_turns", "pending_reviews", "session_owners", "unclear_turns", "advised_turns"),
 }

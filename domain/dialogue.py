@@ -114,3 +114,22 @@ SPECIFIC_QUESTION = re.compile(r"多少|怎么|怎样|如何|什么|哪|几|多�
 
 def asks_specific(text: str) -> bool:
     return bool(SPECIFIC_QUESTION.search(normalise(text)))
+
+
+# A reference back to something the assistant offered: an ordinal ("第二个", "最后一款") or a pointer
+# ("这个", "它", "该产品"). Ordinals are 1-based in speech; -1 is the last.
+ORDINAL = re.compile(r"第\s*([一二三四五六七八九1-9])\s*[个款只支种项]|(最后|末尾)[一1]?[个款只支种项]")
+POINTER = re.compile(r"这个|那个|这款|那款|这只|那只|这支|那支|它|该产品|上面的?|刚才(说|推荐|介绍)的|你说的")
+CN_ORDINALS = "一二三四五六七八九"
+
+
+def referenced_position(text: str) -> int | None:
+    """Which offered item ``text`` points back to (0-based, -1 for the last), None when it points to none."""
+    norm = normalise(text)
+    m = ORDINAL.search(norm)
+    if m is not None:
+        if m.group(2):
+            return -1
+        n = m.group(1)
+        return (CN_ORDINALS.index(n) + 1 if n in CN_ORDINALS else int(n)) - 1
+    return 0 if POINTER.search(norm) else None

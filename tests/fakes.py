@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from domain.purposes import serves
 from domain.risk import level_rank
 from engines.graph.neo4j_store import product_row, read_jsonl
 from streams.settings import REPO_DIR
@@ -41,7 +42,8 @@ class InMemoryCatalogue:
                                                                for f in row.get("fees", [])]}
 
     def loan_products(self, purpose: str | None, amount: int | None, limit: int = 3) -> list[dict[str, Any]]:
-        rows = [r for r in self._on_sale("loan") if (purpose is None or purpose in r.get("purposes", []))
+        rows = [r for r in self._on_sale("loan") if (purpose is None or purpose in serves(r.get("purposes", []),
+                                                                                          r.get("description", "")))
                 and (amount is None or ((r.get("amount_min") is None or r["amount_min"] <= amount)
                                         and (r.get("amount_max") is None or r["amount_max"] >= amount)))]
         # Cypher's ASC puts a missing rate last

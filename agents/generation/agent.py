@@ -10,6 +10,7 @@ import faust
 from agents.generation.advisor import advice_drafts, watch_entry
 from agents.generation.flows import Grounding
 from agents.generation.logic import compose
+from agents.generation.references import offered_products
 from agents.generation.streaming import DraftOptions, LlmDrafter
 from contracts.stage import Emit
 from contracts.topics import CONTEXT, MARKET_EVENTS, MARKET_TICKS
@@ -57,15 +58,29 @@ def register(app: faust.App, settings: Settings) -> None:
     runner = stage_runner(app, "generation", "Context", settings)
     sources = grounding(settings)
     watch = app.Table("wealth_watch", default=None, partitions=settings.kafka.partitions)
+    # The products each session's last reply offered, for "这个" / "第二个" on the next turn.
+    offers = app.Table("offers", default=None, partitions=settings.kafka.partitions)
 
     def remember(context: dict[str, Any]) -> None:
         entry = watch_entry(context)
         if entry is not None:
             watch[context["session_id"]] = entry
 
+    def offered_before(context: dict[str, Any]) -> list[str]:
+        held = offers[context["session_id"]]
+        # Only what an earlier turn offered (a replayed turn must not see its own offer).
+        return list(held["products"]) if held and held["turn_id"] < context["turn_id"] else []
+
+    def remember_offer(context: dict[str, Any], emits: list[Emit]) -> None:
+        products = [p for e in emits if e.schema == "DraftReply" for p in offered_products(e.datum["source_ids"])]
+        if products:
+            offers[context["session_id"]] = {"turn_id": context["turn_id"], "products": products}
+
     async def generate(context: dict[str, Any]) -> list[Emit]:
         remember(context)  # a table write: on the event loop, where Faust expects it
-        return await runner.in_thread(compose, context, sources)  # Neo4j and the bureau block
+        emits = await runner.in_thread(compose, context, sources, offered_before(context))  # Neo4j blocks
+        remember_offer(context, emits)
+        return emits
 
     # A market move concerns sessions on every partition, but a worker's table holds only its own:
     # one copy of the event goes to each partition of the ticks topic, and whoever owns that
@@ -113,7 +128,8 @@ def register(app: faust.App, settings: Settings) -> None:
     async def generate_with_llm(context: dict[str, Any]) -> list[Emit]:
         remember(context)
         # Off the event loop: the flows query Neo4j synchronously, and the engine streams meanwhile.
-        emits = await runner.in_thread(compose, context, sources)
+        emits = await runner.in_thread(compose, context, sources, offered_before(context))
+        remember_offer(context, emits)
         return await drafter(context, emits)
 
     stage_agent(app, runner, CONTEXT, generate_with_llm)

@@ -33,6 +33,7 @@ from agents.generation.flows.loan import (
 )
 from agents.generation.flows.risk import questionnaire_answer
 from agents.generation.flows.wealth import deposit_answer, reference_answer
+from agents.generation.references import TASK_OF_TYPE, product_facts_answer, referenced_product
 from agents.generation.repair import OUT_OF_SCOPE, clarification, social_reply
 from contracts.records import carry
 from contracts.stage import Emit
@@ -111,7 +112,10 @@ def loan_inquiry_answer(slots: dict[str, str], facts: list[dict[str, Any]], text
     return Answer(text, {}, (lead["source_id"],))
 
 
-def compose(context: dict[str, Any], grounding: Grounding | None = None) -> list[Emit]:
+def compose(context: dict[str, Any], grounding: Grounding | None = None,
+            offered: list[str] | None = None) -> list[Emit]:
+    """The turn's draft. ``offered``: the product ids the session's previous reply offered, which
+    "这个" / "第二个" point back to."""
     grounding = for_turn(grounding or Grounding())
     # A social turn ("已经挂失了，谢谢") is answered as such even when it names a scam's words.
     scam = None if social_reply(context["text"]) else next(
@@ -145,8 +149,13 @@ def compose(context: dict[str, Any], grounding: Grounding | None = None) -> list
     questionnaire = flow_questionnaire(context.get("flow", {}))
     answer: Answer | None = None
     asks_again = False  # whether this reply is a clarifying question (escalation counts those in a row)
+    referenced = (None if social or product_answer_task(context, grounding)
+                  else referenced_product(context["text"], offered or [], grounding.catalogue))
     if social is not None:
         answer = Answer(social)
+    elif referenced is not None:
+        answer, intent = product_facts_answer(referenced), TASK_OF_TYPE.get(referenced.get("type"), intent)
+        task = None  # the facts carry their own disclosure
     elif intent in OPENERS:
         answer = Answer(OPENERS[intent])
     elif grounding.holdings is not None and wants_diagnosis(context):

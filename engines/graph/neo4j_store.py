@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from contracts.errors import TransientError
+from domain.purposes import serves
 from domain.risk import CUSTOMER_LEVELS
 
 MIGRATIONS = (
@@ -60,7 +61,7 @@ def product_row(p: dict[str, Any]) -> dict[str, Any]:
         "description": p.get("description", ""), "rate_min": p.get("rate_min"), "rate_max": p.get("rate_max"),
         "term_min": p.get("term_months_min"), "term_max": p.get("term_months_max"),
         "amount_min": p.get("amount_min"), "amount_max": p.get("amount_max"), "risk_level": p.get("risk_level"),
-        "on_sale": bool(p.get("on_sale", True)), "purposes": p.get("purposes") or [],
+        "on_sale": bool(p.get("on_sale", True)), "purposes": serves(p.get("purposes") or [], p.get("description", "")),
         "channels": p.get("channels") or [], "eligibility": p.get("eligibility", ""),
         "fees": [{"id": f"{p['id']}-fee-{i}", "name": f["name"], "value": str(f["value"])}
                  for i, f in enumerate(p.get("fees") or [])],

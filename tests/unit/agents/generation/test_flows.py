@@ -206,10 +206,15 @@ def loan_context(customer_id, text="我想贷款装修，帮我预审一下能�
 def test_an_approved_pre_approval_has_exact_plans_and_passes_the_bureau_check():
     reply = draft(loan_context(APPROVED))
     text = reply["text"]
-    assert text.startswith("您预审通过，根据征信和收入情况，您最高可贷298,000.00元")
-    assert "方案一：示例银行 安居抵押消费贷，年化利率2.8%，12期，额度102,400.00元，每月还款8,663.31元，总利息1,559.70元" in text
-    plan = equal_instalment(Decimal(298000), Decimal("3.0"), 36)
-    assert f"额度298,000.00元，每月还款{plan.monthly_payment:,.2f}元，总利息{plan.total_interest:,.2f}元" in text
+    plans = re.findall(r"方案.：([^，]+)，年化利率([\d.]+)%，(\d+)期，额度([\d,.]+)元，每月还款([\d,.]+)元，总利息([\d,.]+)元", text)
+    assert len(plans) == 3
+    for _name, rate, periods, amount, monthly, interest in plans:  # every figure recomputed independently
+        plan = equal_instalment(Decimal(amount.replace(",", "")), Decimal(rate), int(periods))
+        assert (f"{plan.monthly_payment:,.2f}", f"{plan.total_interest:,.2f}") == (monthly, interest)
+    best = max(Decimal(p[3].replace(",", "")) for p in plans)
+    assert text.startswith(f"您预审通过，根据征信和收入情况，您最高可贷{best:,.2f}元")
+    # A product whose terms exclude renovation ("用于装修、购车以外") is never a renovation plan.
+    assert all("安居抵押消费贷" not in p[0] for p in plans)
     cited = {pid: CATALOGUE.product(pid) for pid in reply["source_ids"]}
     assert dynamic_findings(text, reply["source_ids"], cited, None, customer_id=APPROVED, bureau=BUREAU) == []
     checked, _ = review(reply, default_lexicon(), 0, None, 0.5, cited, BUREAU)

@@ -115,3 +115,19 @@ def test_a_confident_other_task_with_figures_is_not_a_refinement():
     draft = turn(["贷款30万3年年化4月供多少", "转8万给我老公"],
                  Leaning("transfer", 0.95, 贷款30万3年年化4月供多少=("repayment_calc", 0.95)))
     assert draft["intent"] == "transfer"
+
+
+def test_a_reference_back_is_answered_from_that_offered_products_facts():
+    from tests.fakes import InMemoryCatalogue
+
+    catalogue = InMemoryCatalogue()
+    wealth = [row["product"]["id"] for row in catalogue.suitable_wealth("C3", limit=3)]
+    context = {**SAMPLES["Context"], "text": "第二个保本吗", "intent": "other", "facts": [], "turn_task": None}
+    from agents.generation.flows import Grounding
+
+    [draft] = compose(context, Grounding(catalogue=catalogue), offered=wealth)
+    second = catalogue.product(wealth[1])
+    assert draft.datum["source_ids"] == [wealth[1]] and second["name"] in draft.datum["text"]
+    assert "不保证本金" in draft.datum["text"] and draft.datum["intent"] == "wealth_inquiry"
+    [none] = compose({**context, "text": "第二个保本吗"}, Grounding(catalogue=catalogue), offered=[])
+    assert none.datum["source_ids"] != [wealth[1]]
