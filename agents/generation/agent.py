@@ -67,7 +67,7 @@ def register(app: faust.App, settings: Settings) -> None:
             watch[context["session_id"]] = entry
 
     def offered_before(context: dict[str, Any]) -> list[str]:
-        held = offers[context["session_id"]]
+        held = offers.get(context["session_id"])
         # Only what an earlier turn offered (a replayed turn must not see its own offer).
         return list(held["products"]) if held and held["turn_id"] < context["turn_id"] else []
 
