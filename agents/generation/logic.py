@@ -33,12 +33,17 @@ from agents.generation.flows.loan import (
 )
 from agents.generation.flows.risk import questionnaire_answer
 from agents.generation.flows.wealth import deposit_answer, reference_answer
-from agents.generation.references import TASK_OF_TYPE, product_facts_answer, referenced_product
+from agents.generation.references import (
+    TASK_OF_TYPE,
+    product_facts_answer,
+    product_listing,
+    referenced_product,
+)
 from agents.generation.repair import OUT_OF_SCOPE, clarification, social_reply
 from contracts.records import carry
 from contracts.stage import Emit
 from contracts.topics import REPLY_DRAFT
-from domain.dialogue import asks_specific
+from domain.dialogue import asks_for_products, asks_specific
 from domain.disclosures import RISK_DISCLOSURE
 from domain.high_risk import CANCELLED_TEXT, CONFIRM_FLOW, CONFIRM_TEXT, OP_NAMES, PENDING_TEXT
 from domain.numerals import numeric_form
@@ -172,8 +177,9 @@ def compose(context: dict[str, Any], grounding: Grounding | None = None,
         if answer is None and task == "loan_inquiry":
             answer = loan_inquiry_answer(slots, facts, context["text"])
     if answer is None or not answer.text:
-        answer = (Answer(facts[0]["content"], {}, (facts[0]["source_id"],)) if facts
-                  else Answer(clarification(task), {}, ()))
+        listing = product_listing(facts, grounding.catalogue) if asks_for_products(context["text"]) else None
+        answer = listing or (Answer(facts[0]["content"], {}, (facts[0]["source_id"],)) if facts
+                             else Answer(clarification(task), {}, ()))
         asks_again = not facts
     text = answer.text
     if (task in WEALTH_TASKS or (questionnaire is not None and questionnaire.done)) and not text.endswith(RISK_DISCLOSURE):

@@ -63,3 +63,26 @@ def product_facts_answer(product: dict[str, Any]) -> Answer:
         text += "保险产品由保险公司承保，不是银行存款，保障责任以保险合同为准。"
     figures = {k: str(product[k]) for k in ("rate_min", "rate_max", "term_min", "term_max") if product.get(k) is not None}
     return Answer(text, figures, (product["id"],))
+
+
+LISTED = 3
+
+
+def product_listing(facts: list[dict[str, Any]], catalogue: ProductCatalogue | None) -> Answer | None:
+    """A numbered list of the products retrieval found (at most three), so "第二个" can point back;
+    None when fewer than two products were found."""
+    ids = [f["source_id"] for f in facts if f.get("kind") == "product"][:LISTED]
+    nodes = [n for n in (catalogue.product(i) for i in ids) if n is not None] if catalogue is not None else []
+    if len(nodes) < 2:
+        return None
+    lines = []
+    for i, node in enumerate(nodes, 1):
+        bits = [f"风险等级{node['risk_level']}"] if node.get("risk_level") else []
+        rate = _range(node.get("rate_min"), node.get("rate_max"), "%")
+        if rate:
+            bits.append(f"业绩比较基准年化{rate}" if node.get("type") == "wealth" else f"年化利率{rate}")
+        lines.append(f"{i}. {node['name']}" + (f"（{'，'.join(bits)}）" if bits else ""))
+    text = "为您找到以下在售产品：" + "；".join(lines) + "。想了解哪一款，可以告诉我“第几个”。"
+    if any(n.get("type") == "wealth" for n in nodes):
+        text += "业绩比较基准不代表实际收益。"
+    return Answer(text, {}, tuple(n["id"] for n in nodes))

@@ -87,7 +87,8 @@ ASKS_ABOUT = re.compile(r"[吗么嘛?？]|多少|怎么|什么|哪|几|能不能
 
 
 def wants_assessment(text: str) -> bool:
-    return TAKE_IT.search(text) is not None or ASKS_ABOUT.search(text) is None
+    """"帮我做个风评" or a bare "风险测评"; not a statement ("我做完测评是C4") or a question about it."""
+    return TAKE_IT.search(text) is not None or (ASKS_ABOUT.search(text) is None and len(text.strip()) <= 6)
 
 
 def questionnaire_turn(flow: dict[str, str], understanding: dict[str, Any]) -> tuple[dict[str, str], bool, str | None]:

@@ -131,3 +131,19 @@ def test_a_reference_back_is_answered_from_that_offered_products_facts():
     assert "不保证本金" in draft.datum["text"] and draft.datum["intent"] == "wealth_inquiry"
     [none] = compose({**context, "text": "第二个保本吗"}, Grounding(catalogue=catalogue), offered=[])
     assert none.datum["source_ids"] != [wealth[1]]
+
+
+def test_asking_for_products_lists_them_numbered_so_an_ordinal_can_point_back():
+    from agents.generation.flows import Grounding
+    from tests.fakes import InMemoryCatalogue
+
+    catalogue = InMemoryCatalogue()
+    wealth = [row["product"]["id"] for row in catalogue.suitable_wealth("C1", limit=3)]
+    facts = [{"kind": "product", "source_id": i, "title": "", "content": "x", "score": 1.0} for i in wealth]
+    context = {**SAMPLES["Context"], "text": "有哪些理财产品", "intent": "wealth_inquiry", "turn_task": "wealth_inquiry",
+               "facts": facts}
+    [listing] = compose(context, Grounding(catalogue=catalogue))
+    assert listing.datum["source_ids"] == wealth and "2. " in listing.datum["text"]
+    [second] = compose({**context, "text": "第二个风险高吗", "intent": "risk_assessment", "turn_task": None, "facts": []},
+                       Grounding(catalogue=catalogue), offered=listing.datum["source_ids"])
+    assert second.datum["source_ids"] == [wealth[1]] and second.datum["intent"] == "wealth_inquiry"
