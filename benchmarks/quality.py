@@ -128,7 +128,9 @@ def dst(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="one 
 
 
 @cli.command()
-def compliance(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="violation|clean<TAB>reply")) -> None:
+def compliance(file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                          help="violation|clean<TAB>reply[<TAB>category]"),
+               aggregate_only: bool = typer.Option(False, help="No per-category table (for blind sets)")) -> None:
     """Recall and precision of the compliance gate, violation being the positive class."""
     from agents.compliance.agent import default_model
     from agents.compliance.lexicon import default_lexicon
@@ -147,8 +149,12 @@ def compliance(file: Path = typer.Argument(..., exists=True, dir_okay=False, hel
         rows = read_labelled(file)
     except ClassifierError as exc:
         raise typer.BadParameter(str(exc)) from exc
+    # An optional third column names the rule category (the independent sets carry one per row).
+    categories = [line.split("\t")[2].strip() if line.count("\t") >= 2 else ""
+                  for line in file.read_text(encoding="utf-8").splitlines() if line.strip()]
     tp = fp = fn = n = 0
-    for label, text in rows:
+    per: dict[str, list[int]] = {}  # category -> [tp, fn, fp, clean rows]
+    for (label, text), category in zip(rows, categories, strict=True):
         n += 1
         draft = text_draft(text, session_id="eval", turn_id=n, composer="eval")
         reply = review(draft, lexicon, 0, model, settings.compliance.threshold)[0].datum
@@ -156,8 +162,18 @@ def compliance(file: Path = typer.Argument(..., exists=True, dir_okay=False, hel
         tp += flagged and label == "violation"
         fp += flagged and label == "clean"
         fn += (not flagged) and label == "violation"
+        counts = per.setdefault(category, [0, 0, 0, 0])
+        counts[0] += flagged and label == "violation"
+        counts[1] += (not flagged) and label == "violation"
+        counts[2] += flagged and label == "clean"
+        counts[3] += label == "clean"
     recall = tp / (tp + fn) if tp + fn else 0.0
     precision = tp / (tp + fp) if tp + fp else 0.0
+    if any(per) and not aggregate_only:
+        typer.echo(f"{'category':<22}{'violations':>11}{'recall':>8}{'clean':>7}{'flagged clean':>15}")
+        for category, (c_tp, c_fn, c_fp, clean) in sorted(per.items()):
+            c_recall = f"{c_tp / (c_tp + c_fn):.3f}" if c_tp + c_fn else "-"
+            typer.echo(f"{category:<22}{c_tp + c_fn:>11}{c_recall:>8}{clean:>7}{c_fp:>15}")
     typer.echo(f"true positives {tp}, false positives {fp}, false negatives {fn}")
     typer.echo(json.dumps({"n": n, "recall": round(recall, 4), "precision": round(precision, 4)}))
 

@@ -68,9 +68,13 @@ def _cn_number(word: str) -> Decimal | str:
             return word
 
 
+# Financial (capital) numerals as written on contracts and cheques: 贰拾万 = 二十万.
+CAPITAL = str.maketrans("壹贰叁肆伍陆柒捌玖拾佰仟", "一二三四五六七八九十百千")
+
+
 def numeric_form(text: str) -> str:
     """The form every slot pattern runs on: normalised, typos fixed, digits for numerals."""
-    text = normalise(text)
+    text = normalise(text).translate(CAPITAL)
     for wrong, right in TYPOS.items():
         text = text.replace(wrong, right)
     text = _digits(text)

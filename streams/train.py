@@ -58,7 +58,9 @@ def train_backend(backend: str, out: Path | None = None, *, init_from: Path | No
     # The compliance model's features include lexicon hits, so a lexicon change retrains it too.
     lexicon = REPO_DIR / "data" / "compliance" / "lexicon.tsv"
     extra = AUTHORED_TSVS if backend != "compliance" and train_tsv == TRAIN_TSV else []
-    digest = corpus_digest(train_tsv, lexicon) if backend == "compliance" else corpus_digest(train_tsv, *extra)
+    # ... and so does a change of the claim rules that code beside the lexicon holds.
+    claims = REPO_DIR / "agents" / "compliance" / "lexicon.py"
+    digest = corpus_digest(train_tsv, lexicon, claims) if backend == "compliance" else corpus_digest(train_tsv, *extra)
     if not force and up_to_date(out, digest):
         typer.echo(f"intent-{backend}: up to date in {out}")
         return out

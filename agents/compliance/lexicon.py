@@ -85,6 +85,30 @@ PROXIMITY_RULES = (
     ProximityRule("credential_ask", ("提供", "告诉", "发给", "发过来", "报一下", "说一下", "念", "输入", "索要", "报给"),
                   ("验证码", "密码", "cvv", "安全码", "动态码", "短信码", "完整卡号"), 6, "credential_request",
                   "反电信网络诈骗法；个人金融信息保护技术规范：不得索要验证码、密码等敏感信息", "block"),
+    ProximityRule("state_backing", ("监管部门", "监管机构", "银保监", "金融监管总局", "证监会", "人民银行", "央行", "国家", "政府",
+                                    "官方"),
+                  ("审批过", "批准过", "盖了章", "盖章", "认证过", "认证的", "推荐的", "重点推荐", "背书", "兜底", "担保",
+                   "保障本金", "不可能出事", "不会出事", "负责到底", "保本"), 12, "state_backing",
+                  "金融产品网络营销管理办法；理财公司理财产品销售管理暂行办法：不得宣称监管或政府对产品背书、担保", "block"),
+    ProximityRule("designated_account", ("转到", "转入", "转至", "存入", "打到", "汇到", "汇入", "打入", "先往"),
+                  ("对公合作账户", "合作账户", "指定账户", "这个账户", "我的账户", "个人账户", "私人账户", "经理账户",
+                   "验资账户", "监管账户", "安全账户"), 10, "designated_account",
+                  "反电信网络诈骗法；商业银行个人理财业务管理办法：不得要求客户向指定或个人账户转账", "block"),
+    ProximityRule("deposit_to_verify", ("放款前", "验资", "验证您的还款能力", "验证还款能力", "解冻", "流水"),
+                  ("存入", "转入", "先交", "先存", "往这个账户"), 14, "designated_account",
+                  "反电信网络诈骗法：放款前不得以验资、解冻等名义要求转账", "block"),
+    ProximityRule("fee_disguised_interest", ("免息", "零利息", "0利息", "不要利息", "没有利息", "无息"),
+                  ("服务费", "手续费", "管理费", "会员费", "咨询费"), 12, "hidden_loan_cost",
+                  "关于进一步规范信贷融资收费的通知；贷款综合成本须以年化利率明示", "rewrite"),
+    ProximityRule("profit_share_advice", ("不赚钱", "亏了", "没盈利", "不盈利", "亏损"),
+                  ("不收费", "不收", "一分钱都不收", "分成", "全额退"), 8, "illegal_advice",
+                  "证券投资顾问业务暂行规定：不得以盈利分成、亏损不收费等方式招揽", "block"),
+    ProximityRule("stock_tips", ("带您", "带你", "带单", "老师", "荐股群", "内幕"),
+                  ("抓牛股", "牛股", "涨停", "翻倍股", "稳赚"), 10, "illegal_advice",
+                  "证券法；证券投资顾问业务暂行规定：非法荐股", "block"),
+    ProximityRule("purchase_gift", ("购买", "买", "办理", "投保", "认购"),
+                  ("即送", "就送", "赠送", "送价值", "抽奖", "返现", "礼品"), 16, "inducement",
+                  "保险法第一百一十六条；银行保险机构消费者权益保护管理办法：不得给予合同约定以外的利益诱导", "rewrite"),
     ProximityRule("credential_send", ("验证码", "密码", "cvv", "安全码", "动态码", "短信码"),
                   ("发给我", "告诉我", "报给我", "念给我", "发过来", "给我看"), 6, "credential_request",
                   "反电信网络诈骗法；个人金融信息保护技术规范：不得索要验证码、密码等敏感信息", "block"),
@@ -167,7 +191,9 @@ class Lexicon:
         for r, fs, fe in firsts:
             rule = self.rules[r]
             for ss, se in seen.get(r, []):
-                if fe <= ss and ss - fe <= rule.gap and "," not in norm[fe:ss]:
+                # A negator between the two cues turns the claim into its denial ("购买保险不存在返现").
+                between = norm[fe:ss]
+                if fe <= ss and ss - fe <= rule.gap and "," not in between and not any(n in between for n in NEGATORS):
                     entry = LexiconEntry(norm[fs:se], rule.category, rule.severity, rule.rule)
                     out.append((fs, se, entry))
                     break

@@ -17,15 +17,16 @@ from domain.numerals import UNIT, numeric_form
 from domain.tasks import apply_change
 
 PURPOSES = (  # (pattern, purpose); the last match in an utterance wins
-    (r"装修|翻新|装休|装潢|家装|刷墙|重新装", "装修"),
+    (r"装修|翻新|装休|装潢|家装|刷墙|重新装|renovat|decorat", "装修"),
     (r"经营|生意|买卖|周转|进[^,，。]{0,4}货|货款|采购|原材料|开店|开(个|家|一家)?[^,，。]{0,4}店|店里|创业|加盟|"
-     r"店铺|门店|超市|工厂|厂里|公司|摊位|设备|餐馆|饭店|餐厅|开(个|家)?[^,，。]{0,4}(馆|厂)", "经营"),
-    (r"(买|换|提|购)[^,，。.?？!！]{0,4}车|车贷|二手车|新车", "购车"),
-    (r"(买|购)[^,，。]{0,3}房|房贷|婚房|二套房|首套房|首套", "购房"),
+     r"店铺|门店|超市|工厂|厂里|公司|摊位|设备|餐馆|饭店|餐厅|开(个|家)?[^,，。]{0,4}(馆|厂)|business|shop\b|store\b|"
+     r"company|cafe|coffee", "经营"),
+    (r"(买|换|提|购)[^,，。.?？!！]{0,4}车|车贷|二手车|新车|车价|汽车|suv|\bcar\b|auto loan", "购车"),
+    (r"(买|购)[^,，。]{0,3}房|房贷|婚房|二套房|首套房|首套|mortgage|buy a (house|home|flat)", "购房"),
     (r"首付", "购房"),  # unless the utterance is about a car (see extract_slots)
     (r"消费|旅游|旅行|出去玩|度假|结婚|婚礼|彩礼|日常开销|买东西|购物|衣服|家电|家具|看病|医疗|手术|"
      r"(买|换|添)[^,，。]{0,4}(手机|电脑|平板|相机|数码)", "消费"),
-    (r"教育|学费|上学|留学|读书|读研|考研|上大学|辅导班|补习|培训|进修|报班|考证|学习", "教育"),
+    (r"教育|学费|上学|留学|读书|读研|考研|上大学|辅导班|补习|培训|进修|报班|考证|学习|tuition|school|universit|mba", "教育"),
 )
 AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(百万|千万|万|w|千|k|块钱|元|块)")
 BARE_AMOUNT = re.compile(r"(?:贷|借|额度|金额|贷款|本金)[^\d,，。]{0,3}?(\d{4,9})(?![\d.%万wk千元块年个月期天号])")
@@ -39,22 +40,28 @@ ENGLISH = ((re.compile(r"(\d)\s*(?:years?|yrs?)\b"), r"\1年"), (re.compile(r"(\
 CHANGE = re.compile(r"(再多贷|多贷|多借|多要|再多|再加|加上|加|再借|少贷|少借|少要|减少|减掉|再减|减|再少|(?<![至最不多])少)"
                     r"\s*(?:个)?(\d+(?:\.\d+)?)\s*(百万|万|w|千|k|元|块)")
 HALF = re.compile(r"(贷|借|要|只要|就|先)?[一1]半")
-DOUBLE = re.compile(r"(金额|额度|贷款)?(也)?(翻[一1]?倍|翻[一1]番|加倍)")
+DOUBLE = re.compile(r"(金额|额度|贷款|钱)?(也)?(再)?(翻[一1]?倍|翻[一1]番|加倍|多贷[一1]倍|多借[一1]倍)|double the amount")
 TERM_CHANGE = re.compile(r"(延长|多分|再加|加|缩短|少分|减少|减)\s*(\d+|半)\s*(年|个月|期)?")
-TERM_DOUBLE = re.compile(r"(期限|年限|时间)(也)?(翻[一1]?倍|加倍)")
+TERM_DOUBLE = re.compile(r"(期限|年限|时间|期数)(也)?(翻[一1]?倍|加倍)")
+TERM_HALF = re.compile(r"(期限|年限|时间|期数)(也)?(减半|缩短[一1]半|砍半|减少[一1]半)")
+TERM_BY = re.compile(r"(?:期限|年限|时间)(?:再)?(少|短|缩短|多|长|延长)\s*(\d+)\s*(年|个月|期)")
+RATE_CHANGE = re.compile(r"(?:利率|年化|利息)(?:按)?(?:再)?(低|降低?|减|少|下调|高|加|升|上调|提高)\s*(\d+(?:\.\d+)?)\s*(?:个点|个百分点|%)?")
 # A clause about something else (a deposit, a card, a past loan, age, income) never fills loan slots.
 # What a figure is about, said before it: a topic noun belongs to the figure it is nearest to ("存款30万想贷
 # 10万": the deposit is 30万), so a word of borrowing after it takes the next figure back.
-OTHER_TOPIC = re.compile(r"信用卡|定期|存款|存单|起存|起购|理财|违约金|罚息|手续费|月供|流水|"
+OTHER_TOPIC = re.compile(r"转账|转帐|汇款|转给|汇给|信用卡|定期|存款|存单|起存|起购|理财|违约金|罚息|手续费|月供|流水|"
                          r"(每月|每个月|每期)还|车价|岁|工作|收入|月入|年入|工资|月薪|年薪|限额|[一1]天|每天|单笔|余额|"
                          r"存了|利息是|扣了|扣款|扣费|房龄|车龄|工龄|社保|公积金|营业执照|单位")
 # A loan other than the one asked about (a past or existing one): vetoes however it is worded.
-OTHER_LOAN = re.compile(r"上次|之前|以前|别的银行|还了|已经还|负债|欠款|欠了|外债|现在还有|还剩")
+OTHER_LOAN = re.compile(r"上次|之前|以前|别的银行|还了|已经还|负债|欠款|欠了|外债|现在还有|还剩|"
+                        r"(?<!想)(?<!要)(?<!再)(贷|借)(了|过|的)")  # a loan taken already ("贷了30万", "借的10万")
 # Weaker hints of another topic: they veto a clause only when it says nothing of borrowing.
 OTHER_UNLESS_LOAN = re.compile(r"学费|房价|首付|预算|缺口")
 LOAN_WORD = re.compile(r"贷|借")
 CLAUSE = re.compile(r"[^,，。;；!！?？]+")
 TERM = re.compile(r"(?<![第\d.])(\d+)\s*(年|个月|期|月)(半)?(?!化|供|薪|收入|底|初|份|日|号|前|后|级|了|\d+个?月)")
+# A one-character count the numeral conversion leaves after money ("50万一年就还", "30万两年").
+TERM_CN = re.compile(r"(?<=[万wk千元块\s])([一两三四五六七八九十])\s*(年|个月)(半)?(?!化|供|薪|收入|底|初|份|前|后|级|了)")
 YEARS_AND_MONTHS = re.compile(r"(?<![第\d.])(\d+)\s*年\s*(?:零|又)?(\d+)\s*个?月(?!份|供|薪|\d)")
 RATE = re.compile(
     r"(?:(?<!\d)年化|利率|(?<!\d)年利率|(?<!\d)年息|利息)(?:率|是|为|大概|大约|约|在|:|：|\s)*(\d+(?:\.\d+)?)\s*(?:%|个点)?"
@@ -221,6 +228,13 @@ def words_before(prepared: str, start: int) -> str:
     return left[cut:]
 
 
+def clause_of(prepared: str, at: int) -> str:
+    """The clause (between punctuation) that position ``at`` is in."""
+    start = max((b.end() for b in BOUNDARY.finditer(prepared[:at])), default=0)
+    end = BOUNDARY.search(prepared, at)
+    return prepared[start:end.start() if end else len(prepared)]
+
+
 def figure_verdicts(prepared: str, borrowing_spans: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int, bool]]:
     """(start, end, about the loan?) for every figure, left to right. The words just before a figure
     decide: a topic noun nearer than any word of borrowing makes it about that topic ("月收入2万"), a
@@ -238,11 +252,12 @@ def figure_verdicts(prepared: str, borrowing_spans: Iterable[tuple[int, int]] = 
         said = words_before(prepared, m.start())
         topic = max((t.end() for t in OTHER_TOPIC.finditer(said)), default=-1)
         borrowing = max((b.end() for b in LOAN_WORD.finditer(said)), default=-1)
-        if OTHER_LOAN.search(said) or topic > borrowing or OTHER_AFTER.match(prepared[m.end():]):
-            about_loan = False
+        past = max((o.end() for o in OTHER_LOAN.finditer(said)), default=-1)
+        if past > borrowing or topic > borrowing or OTHER_AFTER.match(prepared[m.end():]):
+            about_loan = False  # "之前借的10万已经还清了" / "月收入2万" ...
         elif borrowing >= 0:
-            about_loan = True
-        elif OTHER_UNLESS_LOAN.search(said):
+            about_loan = True  # ... but "...现在想再借20万": the borrowing said last wins
+        elif OTHER_UNLESS_LOAN.search(said) and not LOAN_WORD.search(clause_of(prepared, m.start())):
             about_loan = False
         else:
             about_loan = previous
@@ -287,6 +302,14 @@ def extract_slots(text: str) -> dict[str, str]:
         add(m, "card_last4", m.group(1))
     for m in TERM_DOUBLE.finditer(prepared):
         add(m, "term_change", "*2")
+    for m in TERM_HALF.finditer(prepared):
+        add(m, "term_change", "*0.5")
+    for m in TERM_BY.finditer(prepared):
+        n = _number(m.group(2)) * (12 if m.group(3) == "年" else 1)
+        add(m, "term_change", ("-" if m.group(1) in ("少", "短", "缩短") else "+") + _fmt(n))
+    for m in RATE_CHANGE.finditer(prepared):
+        if Decimal(0) < _number(m.group(2)) < Decimal(5):
+            add(m, "rate_change", ("-" if m.group(1) in ("低", "降", "降低", "减", "少", "下调") else "+") + m.group(2))
     for m in TERM_CHANGE.finditer(prepared):
         if free(m) and (m.group(3) or m.group(2) == "半"):
             n = Decimal(6) if m.group(2) == "半" else _number(m.group(2)) * (12 if m.group(3) == "年" else 1)
@@ -332,6 +355,11 @@ def extract_slots(text: str) -> dict[str, str]:
             continue  # a calendar year such as 2026年
         if 0 < months <= 360:
             add(m, "term_months", str(months))
+    for m in TERM_CN.finditer(prepared):
+        # about whatever the sum it follows is about ("理财买10万一年能赚多少" is not a loan's term)
+        money = [f.start() for f in FIGURE.finditer(prepared, 0, m.start())]
+        if free(m, money[-1] if money else None) and not any(slot == "term_months" for _, slot, _ in found):
+            add(m, "term_months", str(_months(m.group(1), m.group(2), m.group(3))))
     if "半年" in prepared and not any(slot in ("term_months", "term_change") for _, slot, _ in found):
         at = prepared.index("半年")
         if not any(s <= at < e for s, e in taken):

@@ -13,6 +13,7 @@ and the finished flow is cleared a turn later.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from contracts.records import carry
@@ -116,6 +117,17 @@ BARE_SLOT_WORDS = 3
 REFINEMENT_CUE = re.compile(r"^(那|那么|改成|改为|换成|不对|不是|应该是|还是|如果|要是)|[呢吧]$")
 
 
+def shift_rate(current: str | None, change: str) -> str | None:
+    """"利率再低0.3个点": the held rate moved by percentage points; None without one (or below zero)."""
+    if current is None:
+        return None
+    result = Decimal(current) + (Decimal(change[1:]) if change[0] == "+" else -Decimal(change[1:]))
+    if result <= 0:
+        return None
+    result = result.normalize()
+    return str(int(result)) if result == result.to_integral_value() else format(result, "f")
+
+
 def refines(understanding: dict[str, Any], said: dict[str, str], task: str | None) -> bool:
     """Whether the turn only changes the figures of the task in progress (Rasa's correction pattern):
     it states slots, says little else, and the model did not read it confidently as that task."""
@@ -170,7 +182,7 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
     # An answer's numbers ("10万元以下") are options, not loan slots.
     said = {} if answered else follow_up(dict(understanding["slots"]), slots, prev.get("active_task"),
                                          understanding["text"])
-    changes = {slot: said.pop(f"{slot}_change") for slot in ("amount", "term") if f"{slot}_change" in said}
+    changes = {slot: said.pop(f"{slot}_change") for slot in ("amount", "term", "rate") if f"{slot}_change" in said}
     clear = understanding["intent"] in TASK_INTENTS and understanding["confidence"] >= CLEAR_CONFIDENCE
     asks = QUESTION.search(understanding["text"]) is not None  # "标准普卡" answers; "年费多少" asks anew
     replace_tool_inputs(slots, said, new_question=clear and asks and not said and not answered)
@@ -178,8 +190,10 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
     if level is not None:
         slots["customer_risk"] = level
     for slot, change in changes.items():
-        key = "amount" if slot == "amount" else "term_months"
-        resolved = apply_change(slots.get(key), change)
+        key = {"amount": "amount", "term": "term_months", "rate": "annual_rate"}[slot]
+        resolved = shift_rate(slots.get(key), change) if slot == "rate" else apply_change(slots.get(key), change)
+        if resolved is None and slot == "amount" and change.startswith("+") and key not in slots:
+            resolved = change[1:]  # "想再借20万" with no amount held is the amount
         if resolved is not None:
             slots[key] = resolved
     intent = understanding["intent"]

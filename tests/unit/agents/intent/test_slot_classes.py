@@ -32,3 +32,19 @@ def test_slot_classes(text, expected):
 ])
 def test_transfer_words(text, op):
     assert high_risk_operation(text, "transfer" if "转" in text else "credit_card", extract_slots(text)) == op
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("利率再低0.3个点", {"rate_change": "-0.3"}),
+    ("期限减半", {"term_change": "*0.5"}),
+    ("期限少5年", {"term_change": "-60"}),
+    ("钱再多贷一倍", {"amount_change": "*2"}),
+    ("借款金额贰拾万元整 期限叁年", {"amount": "200000", "term_months": "36"}),
+    ("做生意资金周转不开想贷50万一年就还", {"amount": "500000", "term_months": "12"}),
+    ("我之前在你们这贷了30万 还剩10万没还", {}),
+    ("转账5万给朋友", {}),
+    ("loan 50w for 5 years, business use", {"loan_purpose": "经营", "amount": "500000", "term_months": "60"}),
+])
+def test_relative_changes_capital_numerals_past_loans_and_transfers(text, expected):
+    got = extract_slots(text)
+    assert {k: got.get(k) for k in expected} == expected and (expected or got == {})

@@ -55,7 +55,7 @@ from domain.tasks import apply_change
     ("2026年能批吗", {}),
     ("便宜一点", {}),
     ("帮我算一下", {}),
-    ("车价三十万，首付十万，剩下的贷款", {}),  # 首付 of a car is not a home purchase
+    ("车价三十万，首付十万，剩下的贷款", {"loan_purpose": "购车"}),  # a car's 首付: buying a car, not a home; no sum stated
     ("我手机尾号是0588", {"card_last4": "0588"}),
     # other slots
     ("R3的产品", {"product_risk": "R3"}),
