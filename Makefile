@@ -9,7 +9,7 @@ TINY_LLM := .run/models/tiny-llm/config.json
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install setup run up down status test test-unit test-integration bench-transport \
+.PHONY: help install setup run up down status test test-unit test-integration soak bench-transport \
         models train-intent corpus bench-intent bench-retrieval bench-generation quality llm-tiny llm-serve metrics \
         chat crm-sink gateway topics lint schemas-check schemas-lock clean
 
@@ -49,6 +49,9 @@ test-unit: setup ## Unit tests only (no services)
 
 test-integration: setup ## Integration tests only (starts its own Kafka and Neo4j)
 	$(BIN)/python -m pytest tests/integration $(PYTEST_ARGS)
+
+soak: setup ## Chaos soak: 2,000 turns under kill -9s, a broker and a Neo4j restart; lost/duplicated/out-of-order tally
+	$(BIN)/python -m benchmarks.soak
 
 bench-transport: setup ## One consume->produce hop: raw confluent-kafka vs Faust vs quixstreams
 	$(BIN)/python -m benchmarks.transport
@@ -102,6 +105,9 @@ quality: setup ## QUALITY.md evaluations on the project's own held-out files
 	$(BIN)/python -m benchmarks.quality dst data/dst/holdout_independent.jsonl
 	$(BIN)/python -m benchmarks.quality compliance data/compliance/labelled.tsv
 	$(BIN)/python -m benchmarks.quality compliance data/compliance/holdout_independent.tsv
+	$(BIN)/python -m benchmarks.quality compliance data/compliance/independent_dev.tsv
+	$(BIN)/python -m benchmarks.quality dst data/dst/dev_independent.jsonl
+	$(BIN)/python -m benchmarks.quality conversations data/conversations/dev.jsonl --own-stack
 
 lint: $(STAMP) ## ruff over the source, and the import contracts (layers, independent stages, pure domain)
 	$(BIN)/ruff check contracts domain schemas streams agents engines infra benchmarks tests data

@@ -37,24 +37,29 @@ def test_an_angry_complaint_is_handed_to_a_human_with_summary_and_state(stack, s
     assert handoff["slots"]["amount"] == "300000" and handoff["emotion_trajectory"][-1] == "angry"
 
 
-def test_changing_the_reserved_phone_waits_for_an_approval(stack, settings, codec, session_id):
+def test_changing_the_reserved_phone_is_confirmed_then_waits_for_an_approval(stack, settings, codec, session_id):
     out = tail_consumer(settings.kafka.bootstrap, REPLY_OUT)
     reviews = tail_consumer(settings.kafka.bootstrap, REVIEW)
     p = producer(settings.kafka.bootstrap)
     send_turn(p, codec, session_id, 1, "把我预留手机号改成13912345678")
+    [(asked, _)] = collect(out, codec, "Reply", lambda r: r["session_id"] == session_id, 1)
+    # 二次确认: the request is asked back; nothing reaches the reviewers before an explicit yes.
+    assert asked["review_op"] is None and "确认" in asked["text"] and "已提交" not in asked["text"]
+    assert collect(reviews, codec, "Handoff", lambda h: h["session_id"] == session_id, 1, timeout=3) == []
+    send_turn(p, codec, session_id, 2, "确认修改")
     [(held, _)] = collect(out, codec, "Reply", lambda r: r["session_id"] == session_id, 1)
     assert held["review_op"] == "change_reserved_phone" and "复核" in held["text"]
     [(request, _)] = collect(reviews, codec, "Handoff", lambda h: h["session_id"] == session_id, 1)
-    assert request["reason"] == "review:change_reserved_phone" and request["turn_id"] == 1
+    assert request["reason"] == "review:change_reserved_phone" and request["turn_id"] == 2
     # Nothing proceeds without a decision.
     assert collect(out, codec, "Reply", lambda r: r["session_id"] == session_id, 1, timeout=3) == []
-    decision = {"session_id": session_id, "turn_id": 1, "decision": "approve", "reviewer_id": "r-001",
+    decision = {"session_id": session_id, "turn_id": 2, "decision": "approve", "reviewer_id": "r-001",
                 "note": None, "decided_at_ms": int(time.time() * 1000)}
     p.produce(REVIEW_DECISIONS, key=session_id.encode(),
               value=codec.encode("ReviewDecision", decision, REVIEW_DECISIONS))
     p.flush(10)
     [(done, _)] = collect(out, codec, "Reply", lambda r: r["session_id"] == session_id, 1, settle=2.0)
-    assert done["status"] == "review_approved" and done["turn_id"] == 1 and "通过人工复核" in done["text"]
+    assert done["status"] == "review_approved" and done["turn_id"] == 2 and "通过人工复核" in done["text"]
     # A replayed decision changes nothing.
     p.produce(REVIEW_DECISIONS, key=session_id.encode(),
               value=codec.encode("ReviewDecision", decision, REVIEW_DECISIONS))
