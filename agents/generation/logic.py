@@ -171,7 +171,9 @@ def compose(context: dict[str, Any], grounding: Grounding | None = None,
     elif context.get("needs_clarification") and not task:
         answer, asks_again = Answer(clarification(intent if intent != "other" else None)), True
     elif task is None:
-        answer = Answer(OUT_OF_SCOPE)  # never a random FAQ or product for a turn outside banking
+        # Never a random FAQ or product for a turn outside banking; two in a row count as repeated
+        # failure (escalation's streak), so a customer the bot cannot serve reaches a human.
+        answer, asks_again = Answer(OUT_OF_SCOPE), True
     else:
         answer = business_answer(task, context, grounding)
         if answer is None and task == "loan_inquiry":

@@ -59,6 +59,10 @@ def product_facts_answer(product: dict[str, Any]) -> Answer:
     text = f"您问的是{name}：{'，'.join(parts)}。" if parts else f"您问的是{name}。"
     if kind == "wealth":
         text += "该产品为理财产品，不是存款，不保证本金和收益，净值可能波动。" + RISK_DISCLOSURE
+    elif kind == "loan":
+        text += "这是贷款产品：您按期偿还本金和利息，它不是存款或理财，不涉及保本保息或投资收益。"
+    elif kind == "deposit":
+        text += "存款产品按约定利率计息，受存款保险制度保护。"
     elif kind == "insurance":
         text += "保险产品由保险公司承保，不是银行存款，保障责任以保险合同为准。"
     figures = {k: str(product[k]) for k in ("rate_min", "rate_max", "term_min", "term_max") if product.get(k) is not None}
