@@ -112,3 +112,42 @@ def render_reference_return(result: ReferenceReturn) -> str:
         amount = f"{yuan(result.reference_low)}元至{yuan(result.reference_high)}元"
     return (f"仅作示意：{yuan(result.amount)}元按业绩比较基准{bench}、持有{result.days}天测算，"
             f"参考金额约为{amount}（按365天计），实际收益以产品运作情况为准，可能低于业绩比较基准。{result.disclaimer}")
+
+
+@dataclass(frozen=True)
+class CompoundGrowth:
+    principal: Decimal
+    annual_rate_percent: Decimal
+    years: int
+    periods_per_year: int
+    maturity_amount: Decimal
+    interest: Decimal
+
+
+PERIOD_NAMES = {1: "每年", 2: "每半年", 4: "每季度", 12: "每月"}
+
+
+def compound_growth(principal: Decimal, annual_rate_percent: Decimal, years: int,
+                    periods_per_year: int = 1) -> CompoundGrowth:
+    """P × (1 + r/m)^(m·n), rounded to the fen once at the end (a calculation the customer asks for,
+    with their own rate; no product compounds like this by itself)."""
+    principal = _money(principal, "本金")
+    if not (0 < years <= 50) or periods_per_year not in PERIOD_NAMES or annual_rate_percent <= 0:
+        raise ValueError("years, compounding frequency or rate out of range")
+    factor = (1 + annual_rate_percent / Decimal(100) / periods_per_year) ** (periods_per_year * years)
+    maturity = to_fen(principal * factor)
+    return CompoundGrowth(principal, annual_rate_percent, years, periods_per_year, maturity, maturity - principal)
+
+
+def render_compound_growth(result: CompoundGrowth) -> str:
+    return (f"按您提供的年利率{percent(result.annual_rate_percent)}%、{PERIOD_NAMES[result.periods_per_year]}复利计算："
+            f"本金{yuan(result.principal)}元，{result.years}年后本息合计{yuan(result.maturity_amount)}元，"
+            f"其中利息{yuan(result.interest)}元。仅为数学测算，实际收益以产品约定为准。")
+
+
+def redemption_fee(amount: Decimal, fee_rate_percent: Decimal) -> Decimal:
+    """The fee for redeeming ``amount`` at a stated fee rate: amount × rate, to the fen."""
+    amount = _money(amount, "赎回金额")
+    if not (0 <= fee_rate_percent < 10):
+        raise ValueError("fee rate out of range")
+    return to_fen(amount * fee_rate_percent / Decimal(100))

@@ -11,6 +11,8 @@ TOOL_SLOT_GROUPS = {
     "card_instalment": ("bill_amount", "instalment_periods", "fee_rate"),
     "deposit": ("deposit_amount", "deposit_months", "deposit_kind", "deposit_rate"),
     "reference_return": ("invest_amount", "hold_days", "expected_rate"),
+    "compound": ("compound_principal", "compound_rate", "compound_years", "compound_per_year"),
+    "redemption": ("redeem_amount", "redeem_fee_rate"),
 }
 
 

@@ -32,7 +32,12 @@ from agents.generation.flows.loan import (
     prepayment_answer,
 )
 from agents.generation.flows.risk import questionnaire_answer
-from agents.generation.flows.wealth import deposit_answer, reference_answer
+from agents.generation.flows.wealth import (
+    compound_answer,
+    deposit_answer,
+    redemption_answer,
+    reference_answer,
+)
 from agents.generation.references import (
     TASK_OF_TYPE,
     product_facts_answer,
@@ -85,6 +90,10 @@ def business_answer(task: str | None, context: dict[str, Any], grounding: Ground
     text = numeric_form(context["text"])
     if task == "credit_card" and ("bill_amount" in slots or "instalment_periods" in slots):
         return card_instalment_answer(context, grounding, text)
+    if task == "wealth_calc" and "compound_principal" in slots:
+        return compound_answer(slots)
+    if task == "wealth_calc" and "redeem_amount" in slots:
+        return redemption_answer(slots)
     if task == "wealth_calc" and "deposit_amount" in slots:
         return deposit_answer(slots, grounding)
     if task == "wealth_calc" and ("invest_amount" in slots or "hold_days" in slots):

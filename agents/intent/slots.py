@@ -160,8 +160,39 @@ def tool_slots(prepared: str) -> list[tuple[int, int, str, str]]:
     for m in BILL.finditer(prepared) if periods else ():
         if not any(p.start() <= m.start() < p.end() for p in periods):
             found.append((*m.span(), "bill_amount", _yuan_of(m.group(1) or m.group(3), m.group(2))))
-    found += _deposit_slots(prepared) or _investment_slots(prepared)
+    found += (_deposit_slots(prepared) or _investment_slots(prepared) or _compound_slots(prepared)
+              or _redemption_slots(prepared))
     return found + _stated_rates(prepared, found)
+
+
+COMPOUND_CUE = re.compile(r"复利|利滚利")
+COMPOUND_EVERY = {"每月": 12, "按月": 12, "每季": 4, "按季": 4, "每半年": 2, "半年": 2}
+YEARS = re.compile(r"(\d+)\s*年(?!化|利)")
+REDEMPTION = re.compile(r"赎回\s*" + MONEY)
+FEE_RATE = re.compile(r"(?:赎回)?费率\s*(?:是|为)?\s*(\d+(?:\.\d+)?)\s*%?")
+
+
+def _compound_slots(prepared: str) -> list[tuple[int, int, str, str]]:
+    """Principal, the customer's rate, years and compounding frequency of a compound-interest question."""
+    if not COMPOUND_CUE.search(prepared):
+        return []
+    money, rate, years = AMOUNT.search(prepared), STATED_RATE.search(prepared), YEARS.search(prepared)
+    found = [(money.start(), money.end(), "compound_principal", _yuan_of(money.group(1), money.group(2)))] if money else []
+    if rate is not None:
+        found.append((*rate.span(), "compound_rate", _fmt(Decimal(rate.group(1) or rate.group(2)))))
+    if years is not None:
+        found.append((*years.span(), "compound_years", years.group(1)))
+    every = next((n for cue, n in COMPOUND_EVERY.items() if cue in prepared), 1)
+    found.append((0, 0, "compound_per_year", str(every)))
+    return found
+
+
+def _redemption_slots(prepared: str) -> list[tuple[int, int, str, str]]:
+    money, fee = REDEMPTION.search(prepared), FEE_RATE.search(prepared)
+    if money is None or fee is None:
+        return []
+    return [(*money.span(), "redeem_amount", _yuan_of(money.group(1), money.group(2))),
+            (*fee.span(), "redeem_fee_rate", _fmt(Decimal(fee.group(1))))]
 
 
 def _stated_rates(prepared: str, found: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:

@@ -38,7 +38,8 @@ NOT_LOAN_CALCULATIONS = frozenset({"card_instalment", "deposit", "reference_retu
 # The task a calculation belongs to: its inputs have explicit cues, so saying one sets the task even
 # when the intent model is unsure ("账单1.2万分12期手续费多少" is often read as wealth_calc).
 CALCULATION_TASKS = {"pre_approval": "loan_inquiry", "max_principal": "repayment_calc", "prepayment": "repayment_calc",
-                     "card_instalment": "credit_card", "deposit": "wealth_calc", "reference_return": "wealth_calc"}
+                     "card_instalment": "credit_card", "deposit": "wealth_calc", "reference_return": "wealth_calc",
+                     "compound": "wealth_calc", "redemption": "wealth_calc"}
 # A bare follow-up of a calculation in progress ("分6期呢", "那存5年呢") restates its inputs, not a loan's.
 FOLLOW_UPS = {"card_instalment": {"term_months": "instalment_periods", "amount": "bill_amount", "annual_rate": "fee_rate"},
               "deposit": {"term_months": "deposit_months", "amount": "deposit_amount", "annual_rate": "deposit_rate"},

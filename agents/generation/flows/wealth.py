@@ -17,8 +17,11 @@ from agents.generation.flows import (
 from domain.repayment import yuan
 from domain.savings import (
     WEALTH_DISCLAIMER,
+    compound_growth,
     recurring_deposit,
+    redemption_fee,
     reference_return,
+    render_compound_growth,
     render_recurring_deposit,
     render_reference_return,
     render_time_deposit,
@@ -144,3 +147,33 @@ def _reference_at_stated_rate(slots: dict[str, str]) -> Answer:
     return Answer(f"按您提供的年化收益率{result.benchmark_low_percent.normalize():f}%参考测算："
                   f"{result.amount.normalize():f}元持有{result.days}天，参考收益约{result.reference_low}元。"
                   f"该测算仅为示意，不代表实际收益。{WEALTH_DISCLAIMER}", tools)
+
+
+def compound_answer(slots: dict[str, str]) -> Answer:
+    """Compound growth at the customer's own rate; asks for what is missing."""
+    missing = [label for key, label in (("compound_principal", "本金"), ("compound_rate", "年利率"),
+                                        ("compound_years", "年数")) if key not in slots]
+    if missing:
+        return Answer(f"为了按复利为您计算，请告诉我{'、'.join(missing)}。")
+    try:
+        result = compound_growth(Decimal(slots["compound_principal"]), Decimal(slots["compound_rate"]),
+                                 int(slots["compound_years"]), int(slots.get("compound_per_year", "1")))
+    except (InvalidOperation, ValueError):
+        return Answer("您提供的本金、利率或年数无法计算，请核对后再告诉我。")
+    tools = {"rate_source": "customer", "principal": str(result.principal),
+             "annual_rate": str(result.annual_rate_percent), "years": str(result.years),
+             "periods_per_year": str(result.periods_per_year), "maturity_amount": str(result.maturity_amount),
+             "interest": str(result.interest)}
+    return Answer(render_compound_growth(result), tools)
+
+
+def redemption_answer(slots: dict[str, str]) -> Answer:
+    try:
+        amount, rate = Decimal(slots["redeem_amount"]), Decimal(slots["redeem_fee_rate"])
+        fee = redemption_fee(amount, rate)
+    except (InvalidOperation, ValueError, KeyError):
+        return Answer("请告诉我赎回金额和赎回费率，我为您计算手续费。")
+    return Answer(f"按您提供的赎回费率{rate.normalize():f}%计算：赎回{yuan(amount)}元，赎回费约{yuan(fee)}元，"
+                  f"到账约{yuan(amount - fee)}元。实际费率以产品说明书和持有期限为准。",
+                  {"rate_source": "customer", "redeem_amount": str(amount), "fee_rate": str(rate), "fee": str(fee),
+                   "net": str(amount - fee)})
