@@ -129,6 +129,16 @@ def shift_rate(current: str | None, change: str) -> str | None:
     return str(int(result)) if result == result.to_integral_value() else format(result, "f")
 
 
+# Earlier turns' outputs the table keeps for replays (key RECENT, never emitted).
+RECENT = "_recent"
+REPLAYABLE_TURNS = 4
+
+
+def public(state: dict[str, Any]) -> dict[str, Any]:
+    """The DialogueState as emitted: without the replay memory."""
+    return {k: v for k, v in state.items() if k != RECENT}
+
+
 def refines(understanding: dict[str, Any], said: dict[str, str], task: str | None) -> bool:
     """Whether the turn only changes the figures of the task in progress (Rasa's correction pattern):
     it states slots, says little else, and the model did not read it confidently as that task."""
@@ -168,11 +178,13 @@ def next_task(previous: str | None, understanding: dict[str, Any], said: dict[st
 
 def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> tuple[dict[str, Any] | None, list[Emit]]:
     """Apply one Understanding to the session state; returns (state to store, emits)."""
-    if previous is not None:
-        if understanding["turn_id"] == previous["turn_id"]:
-            return previous, [Emit(DIALOGUE_STATE, "DialogueState", previous)]
-        if understanding["turn_id"] < previous["turn_id"]:
-            return previous, []
+    if previous is not None and understanding["turn_id"] <= previous["turn_id"]:
+        # A replay (the worker died before its outputs were delivered, though the table's changelog
+        # was): re-emit what that turn emitted, never re-apply it. Older turns are kept for this,
+        # because the table may already hold a later turn whose output was not delivered either.
+        emitted = previous if understanding["turn_id"] == previous["turn_id"] else \
+            previous.get(RECENT, {}).get(str(understanding["turn_id"]))
+        return previous, ([Emit(DIALOGUE_STATE, "DialogueState", public(emitted))] if emitted else [])
     prev = previous or {}
     slots = dict(prev.get("slots", {}))
     flow, answered, level = questionnaire_turn(dict(prev.get("flow", {})), understanding)
@@ -219,4 +231,7 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
         # A turn the questionnaire took (an answer or a re-ask) is clear in its context.
         "needs_clarification": unclear, "flow": flow,
     }
-    return state, [Emit(DIALOGUE_STATE, "DialogueState", state)]
+    recent = {**prev.get(RECENT, {}), **({str(prev["turn_id"]): public(prev)} if "turn_id" in prev else {})}
+    kept = sorted(recent, key=int)[-REPLAYABLE_TURNS:]
+    stored = {**state, RECENT: {k: recent[k] for k in kept}}
+    return stored, [Emit(DIALOGUE_STATE, "DialogueState", state)]

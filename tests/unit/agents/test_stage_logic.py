@@ -84,12 +84,23 @@ def test_state_accumulates_overrides_and_keeps_the_task():
 
 
 def test_state_is_idempotent_per_turn():
-    state, _ = advance(None, nlu(1, "我想贷款", "loan_inquiry"))
-    state, _ = advance(state, nlu(2, "30万", slots={"amount": "300000"}))
+    first, [one] = advance(None, nlu(1, "我想贷款", "loan_inquiry"))
+    state, [two] = advance(first, nlu(2, "30万", slots={"amount": "300000"}))
     again, [emit] = advance(state, nlu(2, "30万", slots={"amount": "300000"}))
-    assert again is state and emit.datum == state and state["turn_count"] == 2
-    stale, emits = advance(state, nlu(1, "我想贷款", "loan_inquiry"))
-    assert stale is state and emits == []
+    assert again is state and emit.datum == two.datum and state["turn_count"] == 2
+    assert "_recent" not in emit.datum  # the replay memory never leaves the table
+    # An older turn replayed (its output lost in a crash, the table already past it) re-emits its own
+    # output unchanged and applies nothing.
+    stale, [old] = advance(state, nlu(1, "我想贷款", "loan_inquiry"))
+    assert stale is state and old.datum == one.datum
+
+
+def test_replay_memory_is_bounded():
+    state = None
+    for turn in range(1, 12):
+        state, _ = advance(state, nlu(turn, f"第{turn}句"))
+    assert sorted(map(int, state["_recent"])) == [7, 8, 9, 10]
+    assert advance(state, nlu(2, "第2句"))[1] == []  # too old to matter: escalation replied long ago
 
 
 def test_state_remembers_twenty_turns():
