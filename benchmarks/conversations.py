@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from contracts.errors import PipelineError
+
 EXPECT_KEYS = frozenset({"intent", "handoff", "reply_any", "reply_none", "reply_nonempty"})
 
 
-class ScenarioError(ValueError):
+class ScenarioError(PipelineError, ValueError):
     """A scenario line that is not in the QUALITY.md format."""
 
 

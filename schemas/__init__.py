@@ -8,11 +8,13 @@ from typing import Any
 
 import fastavro
 
+from contracts.errors import PipelineError
+
 SCHEMA_DIR = Path(__file__).resolve().parent
 NAMESPACE = "cs.events"
 
 
-class SchemaError(Exception):
+class SchemaError(PipelineError):
     """A schema is missing, malformed or incompatible."""
 
 

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from contracts.errors import PipelineError
+
 INTENT_LABELS = (
     "loan_inquiry", "repayment_calc", "wealth_inquiry", "wealth_calc", "risk_assessment",
     "account_query", "credit_card", "card_security", "transfer", "insurance", "complaint",
@@ -13,7 +15,7 @@ INTENT_LABELS = (
 BACKENDS = ("hybrid", "ngram", "transformer", "keyword")
 
 
-class ClassifierError(Exception):
+class ClassifierError(PipelineError):
     """A model is missing, stale or cannot be loaded."""
 
 

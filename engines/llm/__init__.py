@@ -17,10 +17,12 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from contracts.errors import PipelineError
+
 ENGINE_KINDS = ("transformers", "tensorrt_llm", "openai")
 
 
-class LLMError(Exception):
+class LLMError(PipelineError):
     """An engine cannot be loaded or reached, or a generation failed."""
 
 
