@@ -29,3 +29,12 @@ def apply_change(current: str | None, change: str) -> str | None:
     op, value = change[0], Decimal(change[1:])
     result = base * value if op == "*" else base + value if op == "+" else base - value
     return _fmt(result.quantize(Decimal(1))) if result > 0 else None
+
+
+def shift_points(current: str | None, change: str) -> str | None:
+    """"利率再低0.3个点": a rate moved by percentage points (``+0.2`` / ``-0.3``); None without one or
+    at or below zero. Unlike ``apply_change`` it keeps decimals."""
+    if current is None:
+        return None
+    result = Decimal(current) + (Decimal(change[1:]) if change[0] == "+" else -Decimal(change[1:]))
+    return _fmt(result) if result > 0 else None

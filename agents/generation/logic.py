@@ -131,8 +131,9 @@ def compose(context: dict[str, Any], grounding: Grounding | None = None,
     """The turn's draft. ``offered``: the product ids the session's previous reply offered, which
     "这个" / "第二个" point back to."""
     grounding = for_turn(grounding or Grounding())
+    social = social_reply(context["text"])
     # A social turn ("已经挂失了，谢谢") is answered as such even when it names a scam's words.
-    scam = None if social_reply(context["text"]) else next(
+    scam = None if social else next(
         (f for f in context.get("facts", []) if f.get("kind") == "scam"), None)
     if scam is not None:  # a revealed scam outranks whatever else the turn asked: stop, do not transfer
         return [Emit(REPLY_DRAFT, "DraftReply", {
@@ -150,7 +151,6 @@ def compose(context: dict[str, Any], grounding: Grounding | None = None,
             "source_ids": [], "tool_results": {}, "review_op": op if stage == "confirmed" else None,
         })]
     intent = context["intent"]
-    social = social_reply(context["text"])
     # The state stage decides the turn's task (a follow-up such as "30万吧" continues it); a social,
     # out-of-scope or unclear turn has none.
     task = product_answer_task(context, grounding) or (

@@ -13,7 +13,6 @@ and the finished flow is cleared a turn later.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from typing import Any
 
 from contracts.records import carry
@@ -23,7 +22,7 @@ from domain import questionnaire
 from domain.high_risk import CONFIRM_FLOW, confirmation_turn
 from domain.numerals import numeric_form
 from domain.questionnaire import flow_questionnaire, questionnaire_flow
-from domain.tasks import TOOL_SLOT_GROUPS, apply_change
+from domain.tasks import TOOL_SLOT_GROUPS, apply_change, shift_points
 
 MEMORY_TURNS = 20
 # Intents that start or switch a business task; others (greetings, "转人工") leave it as it was.
@@ -118,17 +117,6 @@ BARE_SLOT_WORDS = 3
 REFINEMENT_CUE = re.compile(r"^(那|那么|改成|改为|换成|不对|不是|应该是|还是|如果|要是)|[呢吧]$")
 
 
-def shift_rate(current: str | None, change: str) -> str | None:
-    """"利率再低0.3个点": the held rate moved by percentage points; None without one (or below zero)."""
-    if current is None:
-        return None
-    result = Decimal(current) + (Decimal(change[1:]) if change[0] == "+" else -Decimal(change[1:]))
-    if result <= 0:
-        return None
-    result = result.normalize()
-    return str(int(result)) if result == result.to_integral_value() else format(result, "f")
-
-
 # Earlier turns' outputs the table keeps for replays (key RECENT, never emitted).
 RECENT = "_recent"
 REPLAYABLE_TURNS = 4
@@ -204,7 +192,7 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
         slots["customer_risk"] = level
     for slot, change in changes.items():
         key = {"amount": "amount", "term": "term_months", "rate": "annual_rate"}[slot]
-        resolved = shift_rate(slots.get(key), change) if slot == "rate" else apply_change(slots.get(key), change)
+        resolved = shift_points(slots.get(key), change) if slot == "rate" else apply_change(slots.get(key), change)
         if resolved is None and slot == "amount" and change.startswith("+") and key not in slots:
             resolved = change[1:]  # "想再借20万" with no amount held is the amount
         if resolved is not None:
