@@ -130,7 +130,8 @@ def dst(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="one 
 @cli.command()
 def compliance(file: Path = typer.Argument(..., exists=True, dir_okay=False,
                                           help="violation|clean<TAB>reply[<TAB>category]"),
-               aggregate_only: bool = typer.Option(False, help="No per-category table (for blind sets)")) -> None:
+               aggregate_only: bool = typer.Option(False, help="No per-category table (for blind sets)"),
+               show_errors: int = typer.Option(0, help="Print up to N missed or wrongly flagged replies")) -> None:
     """Recall and precision of the compliance gate, violation being the positive class."""
     from agents.compliance.agent import default_model
     from agents.compliance.lexicon import default_lexicon
@@ -167,6 +168,9 @@ def compliance(file: Path = typer.Argument(..., exists=True, dir_okay=False,
         counts[1] += (not flagged) and label == "violation"
         counts[2] += flagged and label == "clean"
         counts[3] += label == "clean"
+        if flagged != (label == "violation") and show_errors > 0 and not aggregate_only:
+            show_errors -= 1
+            typer.echo(f"{'missed' if label == 'violation' else 'flagged'} [{category}] {text}")
     recall = tp / (tp + fn) if tp + fn else 0.0
     precision = tp / (tp + fp) if tp + fp else 0.0
     if any(per) and not aggregate_only:

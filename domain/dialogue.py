@@ -19,7 +19,7 @@ SOCIAL_PHRASES = {
                 r"早上好|上午好|中午好|下午好|晚上好|早安|午安|晚安|早|nihao|nh|请问",
     "thanks": r"谢谢(你|您)?(的)?(帮助|帮忙|解答)|谢谢|多谢|感谢|谢了|谢啦|非常感谢|太感谢了|thanks|thank you|thx|ty|3q|辛苦了|麻烦你了|麻烦了",
     "goodbye": r"再见|拜拜|拜|bye|byebye|bye bye|88|回头见|下次见|没事了|没有了|没别的了|没其他问题了|没问题了|"
-               r"就这样吧?|先这样吧?|不用了",
+               r"就这样吧?|先这样吧?|不用了|(问题|事情|事儿?)?(已经|都)?(解决|搞定|处理好|弄好|办好)了",
 }
 FILLERS = r"好的|好|嗯+|哦+|噢|行|ok|okay|明白了?|知道了|了解了?|懂了|收到|你|您|啦|了|哈+|呀|啊|鸭|吧|的|呢|小助手|客服|机器人|朋友"
 # A report of something already done ("已经挂失了") is social only beside thanks or a goodbye: alone
@@ -31,6 +31,10 @@ _SOCIAL_TOKEN = re.compile("|".join(f"(?P<{act}>{p})" for act, p in SOCIAL_PHRAS
 IDENTITY = re.compile(r"(你|您)(是|是不是|到底是)(个|一个)?(机器人|人工智能|ai|真人|人|程序|bot|谁|什么)|你叫什么|"
                       r"真人(吗|么|嘛|莫|在回|回复)|机器人(吗|么|嘛|莫|回复|在回)|自动回复|是不是人|是人吗|"
                       r"智能客服吗|are you (a )?(human|real|bot|robot|ai)|who are you|r u (a )?(bot|robot|human)")
+# Asking for a person, wherever in the turn ("我的卡被盗刷了，给我转人工"); "不用转人工" is not asking.
+HUMAN_REQUEST = re.compile(r"(?<!不用)(?<!不要)(?<!别)(?<!不需要)(?:转|接|找|要|叫|换)(?:个|一个|你们的?)?(?:人工|真人|客服经理|"
+                           r"人工客服|值班经理|你们经理|主管)|人工服务|^人工$|\breal person\b|\bhuman agent\b|"
+                           r"talk to (?:a )?(?:human|person|agent)")
 CAPABILITY = re.compile(r"你(能|会|可以)(做|干|帮我?(做|办)?)什么|能帮(我|上)?什么|有(哪些|什么)功能|你都会什么|"
                         r"what can you do")
 AFFIRM = re.compile(rf"^{_P}(是的?|是啊|对|对的|对啊|没错|确认|确定|确认办理|确认提交|好的?|好啊|可以|行|嗯+|ok|okay|yes|"
@@ -65,6 +69,10 @@ def social_act(text: str) -> str | None:
     if len(norm) <= 30 and CAPABILITY.search(norm):
         return "capability"
     return None
+
+
+def wants_human(text: str) -> bool:
+    return HUMAN_REQUEST.search(normalise(text)) is not None
 
 
 def opens_with_greeting(text: str) -> bool:

@@ -33,8 +33,16 @@ OP_NAMES = {"change_reserved_phone": "预留手机号变更", "raise_limit": "�
             "large_transfer": "大额转账"}
 
 
+# Someone else's words reported ("有人加我微信说能帮我提额", "对方让我解冻"): what a caller offers or asks is not
+# the customer's request, and is often the scam itself.
+REPORTED = re.compile(r"有人|对方|陌生人|自称|冒充|他说|她说|他让|她让|他们说|说是|加我|打(电话)?给我|发(短信|消息)给我|"
+                      r"短信(说|里)|电话(里|说)|客服说|someone|a caller")
+
+
 def high_risk_operation(text: str, intent: str, slots: dict[str, str]) -> str | None:
     """The operation this turn asks for, if it needs secondary confirmation."""
+    if REPORTED.search(text):
+        return None
     for op, pattern in PATTERNS:
         if pattern.search(text):
             return op
@@ -69,4 +77,5 @@ def confirmation_turn(flow: dict[str, str], text: str, intent: str, slots: dict[
         if denies(text):
             return {**flow, "stage": "cancelled"}
     op = None if asks_procedure(text) else high_risk_operation(text, intent, slots)
-    return {"name": CONFIRM_FLOW, "op": op, "stage": "asked"} if op else {}
+    # The request's intent is kept: "确认" alone is read as the task it confirms.
+    return {"name": CONFIRM_FLOW, "op": op, "stage": "asked", "intent": intent} if op else {}

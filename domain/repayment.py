@@ -135,18 +135,23 @@ def repayment_schedule(principal: Decimal, annual_rate_percent: Decimal, months:
 
 
 def equal_instalment(principal: Decimal, annual_rate_percent: Decimal, months: int) -> InstalmentPlan:
-    """等额本息 summary: regular payment, last payment (absorbs the residue) and totals."""
-    rows = repayment_schedule(principal, annual_rate_percent, months, EQUAL_INSTALMENT)
-    total_interest = sum((row.interest for row in rows), Decimal(0))
-    return InstalmentPlan(annuity_payment(principal, annual_rate_percent, months), rows[-1].payment,
-                          total_interest, principal + total_interest)
+    """等额本息 summary: regular payment, total interest by the textbook formula M·n − P (M unrounded,
+    the figure a customer's own calculator gives), and the last payment that makes the total add up."""
+    _validate(principal, annual_rate_percent, months)
+    regular = annuity_payment(principal, annual_rate_percent, months)
+    r = _monthly_rate(annual_rate_percent)
+    exact = principal / months if r == 0 else principal * r * (1 + r) ** months / ((1 + r) ** months - 1)
+    total_interest = to_fen(exact * months - principal)
+    last = principal + total_interest - regular * (months - 1)
+    return InstalmentPlan(regular, last, total_interest, principal + total_interest)
 
 
 def equal_principal(principal: Decimal, annual_rate_percent: Decimal, months: int) -> EqualPrincipalPlan:
     """等额本金 summary: first and last payment, the monthly decrease p·r and totals."""
     rows = repayment_schedule(principal, annual_rate_percent, months, EQUAL_PRINCIPAL)
     part = to_fen(principal / months)
-    total_interest = sum((row.interest for row in rows), Decimal(0))
+    # P·r·(n+1)/2, the textbook total: the sum of each month's interest on the declining balance
+    total_interest = to_fen(principal * _monthly_rate(annual_rate_percent) * (months + 1) / 2)
     return EqualPrincipalPlan(part, rows[0].payment, rows[-1].payment,
                               to_fen(part * _monthly_rate(annual_rate_percent)), total_interest,
                               principal + total_interest)

@@ -31,6 +31,13 @@ def apply_change(current: str | None, change: str) -> str | None:
     return _fmt(result.quantize(Decimal(1))) if result > 0 else None
 
 
+def rest_of_price(slots: dict[str, str]) -> str | None:
+    """"车价30万，首付10万，剩下的贷款": the price less the down payment; None unless both are known."""
+    if "item_price" not in slots or "down_payment" not in slots:
+        return None
+    return apply_change(slots["item_price"], "-" + slots["down_payment"])
+
+
 def shift_points(current: str | None, change: str) -> str | None:
     """"利率再低0.3个点": a rate moved by percentage points (``+0.2`` / ``-0.3``); None without one or
     at or below zero. Unlike ``apply_change`` it keeps decimals."""

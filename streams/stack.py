@@ -42,7 +42,7 @@ def private_settings(run_dir: Path, partitions: int = 4, **over: Any) -> Setting
     from streams.train import train_backend
 
     return Settings(
-        run_dir=run_dir, log_level="warning",
+        run_dir=run_dir, log_level=os.environ.get("CS_LOG_LEVEL", "warning"),  # info to debug a test stack
         kafka={"bootstrap": f"127.0.0.1:{free_port()}", "partitions": partitions, "max_payload_bytes": 64 * 1024},
         neo4j={"uri": f"bolt://127.0.0.1:{free_port()}"},
         gateway={"port": free_port(), "reply_timeout_s": 30},

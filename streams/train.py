@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from pathlib import Path
 
@@ -25,12 +26,33 @@ TRAIN_TSV = REPO_DIR / "data" / "intents" / "train.tsv"
 # trained on together with the corpus, never evaluated on.
 AUTHORED_TSVS = sorted((REPO_DIR / "data" / "intents").glob("train_authored*.tsv"))
 COMPLIANCE_TSV = REPO_DIR / "data" / "compliance" / "train.tsv"
+# Replies written by a separate author from the category names and public sources only (see
+# data/compliance/TAXONOMY.md): trained on beside train.tsv, never evaluated on.
+COMPLIANCE_AUTHORED = sorted((REPO_DIR / "data" / "compliance").glob("train_authored*.tsv"))
 
 cli = typer.Typer(add_completion=False, help=__doc__)
 
 
+# Training examples are augmented with their clauses in another order ("分一年半还，学费要借5万" is the same
+# request as "学费要借5万，分一年半还"), so the intent does not hang on where a customer starts; bump the
+# version when the augmentation changes, so trained models are rebuilt.
+AUGMENTATION = "clause-rotation-1"
+CLAUSE_BREAK = re.compile(r"[，,。；;！!？?]+")
+
+
+def with_rotated_clauses(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``rows`` plus, for each utterance of two or more clauses, one with its last clause moved first."""
+    extra = []
+    for label, text in rows:
+        parts = [p.strip() for p in CLAUSE_BREAK.split(text) if p.strip()]
+        if len(parts) >= 2:
+            extra.append((label, "，".join(parts[-1:] + parts[:-1])))
+    return rows + extra
+
+
 def corpus_digest(path: Path = TRAIN_TSV, *extra: Path) -> str:
     digest = hashlib.sha256(path.read_bytes())
+    digest.update(AUGMENTATION.encode())
     for more in extra:
         digest.update(more.read_bytes())
     return digest.hexdigest()[:16]
@@ -58,9 +80,11 @@ def train_backend(backend: str, out: Path | None = None, *, init_from: Path | No
     # The compliance model's features include lexicon hits, so a lexicon change retrains it too.
     lexicon = REPO_DIR / "data" / "compliance" / "lexicon.tsv"
     extra = AUTHORED_TSVS if backend != "compliance" and train_tsv == TRAIN_TSV else []
+    if backend == "compliance" and train_tsv == COMPLIANCE_TSV:
+        extra = COMPLIANCE_AUTHORED
     # ... and so does a change of the claim rules that code beside the lexicon holds.
     claims = REPO_DIR / "agents" / "compliance" / "lexicon.py"
-    digest = corpus_digest(train_tsv, lexicon, claims) if backend == "compliance" else corpus_digest(train_tsv, *extra)
+    digest = corpus_digest(train_tsv, lexicon, claims, *extra) if backend == "compliance" else corpus_digest(train_tsv, *extra)
     if not force and up_to_date(out, digest):
         typer.echo(f"intent-{backend}: up to date in {out}")
         return out
@@ -68,8 +92,9 @@ def train_backend(backend: str, out: Path | None = None, *, init_from: Path | No
     if backend == "compliance":
         from agents.compliance.model import read_labelled, train
 
-        with typer.progressbar(length=1, label=f"train compliance model ({len(read_labelled(train_tsv))} replies)") as bar:
-            train(train_tsv).save(out, digest)
+        replies = sum(len(read_labelled(path)) for path in (train_tsv, *extra))
+        with typer.progressbar(length=1, label=f"train compliance model ({replies} replies)") as bar:
+            train(train_tsv, *extra).save(out, digest)
             bar.update(1)
         typer.echo(f"compliance: trained in {time.monotonic() - started:.1f}s -> {out}")
         return out
@@ -78,7 +103,7 @@ def train_backend(backend: str, out: Path | None = None, *, init_from: Path | No
         from engines.classifiers.linear import LinearIntentClassifier
 
         with typer.progressbar(length=1, label=f"train intent-{backend} ({len(rows)} examples)") as bar:
-            LinearIntentClassifier.train(rows, backend, normaliser="canonical").save(out, digest)
+            LinearIntentClassifier.train(with_rotated_clauses(rows), backend, normaliser="canonical").save(out, digest)
             bar.update(1)
     elif backend == "transformer":
         from engines.classifiers.transformer import TransformerIntentClassifier

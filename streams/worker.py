@@ -11,6 +11,7 @@ import logging
 import typer
 
 from contracts.topics import STAGES
+from streams import diagnostics
 from streams.settings import get_settings
 
 cli = typer.Typer(add_completion=False, help=__doc__)
@@ -53,6 +54,7 @@ def main(stage: str = typer.Argument(..., help=f"one of: {', '.join(STAGES)}")) 
     settings = get_settings()
     wait_for_broker(settings.kafka.bootstrap)
     app = build(stage)
+    diagnostics.install(app)
     logging.basicConfig(level=settings.log_level.upper())
     Worker(app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
 

@@ -23,7 +23,8 @@ NEGATORS = ("不会", "不能", "不可", "无法", "不承诺", "不保证", "�
             # reported claims the bot warns about, not makes
             "宣称", "声称", "号称", "谎称", "有人说", "打着", "冒充", "打破", "不便", "无需", "不需要", "不用",
             "提到的", "您说的", "所说的", "不使用", "不等于", "没法", "没办法", "不要", "任何人", "不允许", "不可以",
-            "并没有", "从未", "不接受", "有人", "凡是", "网上", "网络上", "自称", "不做", "不会以", "不涉及", "谈不上")
+            "并没有", "从未", "不接受", "有人", "凡是", "网上", "网络上", "自称", "不做", "不会以", "不涉及", "谈不上",
+            "假冒", "仿冒", "骗子")
 DISCLAIMERS_AFTER = ("是不可能的", "是不存在的", "是骗局", "都是骗局", "属于诈骗", "是诈骗", "是违规的", "的说法不对",
                      "都是假的", "是虚假宣传", "不可信", "是错误的", "不可能实现", "我行没有", "我们没有", "多为诈骗",
                      "均为诈骗", "都是诈骗", "需要警惕", "需要高度警惕", "请警惕", "是非法", "非法集资", "不准确",
@@ -31,7 +32,10 @@ DISCLAIMERS_AFTER = ("是不可能的", "是不存在的", "是骗局", "都是�
                      "并不存在", "不存在", "不符合规定", "违规", "不合规", "不靠谱", "是陷阱", "要当心", "请当心",
                      "远离", "值得警惕", "提高警惕", "警惕", "骗钱", "涉嫌", "诈骗", "骗局", "诱饵", "无法删除",
                      "无法消除", "不要付费", "谨慎", "理论上的说法", "不能", "无法")
-NEGATION_WINDOW = 14
+NEGATION_WINDOW = 20
+VERDICT_OPENERS = ("是", "都是", "均为", "属于", "这是", "这些都是", "此类", "这类", "以上", "大多是", "多为", "大多", "一般是",
+                   "往往是", "基本都是")
+SCAM_VERDICTS = ("诈骗", "骗局", "陷阱", "违规", "违法", "非法")
 
 
 @dataclass(frozen=True)
@@ -122,7 +126,11 @@ def _negated(norm: str, start: int, end: int) -> bool:
         return True
     clause_end = norm.find(",", end)
     after = norm[end:clause_end if clause_end >= 0 else len(norm)]
-    return any(d in after[:14] for d in DISCLAIMERS_AFTER)
+    if any(d in after[:14] for d in DISCLAIMERS_AFTER):
+        return True
+    # "…诱导开启屏幕共享或提供验证码，是高发诈骗手法": the next clause calls the whole list a scam
+    following = norm[clause_end + 1:clause_end + 16] if clause_end >= 0 else ""
+    return following.startswith(VERDICT_OPENERS) and any(d in following for d in SCAM_VERDICTS)
 
 
 class Lexicon:

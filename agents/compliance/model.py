@@ -27,8 +27,9 @@ class SentenceViolationModel:
 
 
 def read_labelled(path: Path) -> list[tuple[str, str]]:
-    """``violation|clean<TAB>reply`` rows (the QUALITY.md compliance format)."""
-    return read_tsv(path, ("violation", "clean"))
+    """``violation|clean<TAB>reply[<TAB>category]`` rows (the QUALITY.md compliance format); the
+    category column, where there is one, is dropped."""
+    return [(label, text.split("\t", 1)[0]) for label, text in read_tsv(path, ("violation", "clean"))]
 
 
 def compliance_form(text: str) -> str:
@@ -39,5 +40,6 @@ def compliance_form(text: str) -> str:
     return matching_form(text)[0] + (" " + " ".join(markers) if markers else "")
 
 
-def train(path: Path) -> LinearIntentClassifier:
-    return LinearIntentClassifier.train(read_labelled(path), "hybrid", normaliser="compliance", form=compliance_form)
+def train(*paths: Path) -> LinearIntentClassifier:
+    rows = [row for path in paths for row in read_labelled(path)]
+    return LinearIntentClassifier.train(rows, "hybrid", normaliser="compliance", form=compliance_form)

@@ -31,7 +31,7 @@ from agents.generation.flows.loan import (
     pre_approval_answer,
     prepayment_answer,
 )
-from agents.generation.flows.risk import questionnaire_answer
+from agents.generation.flows.risk import questionnaire_answer, suitability_answer
 from agents.generation.flows.wealth import (
     compound_answer,
     deposit_answer,
@@ -84,6 +84,11 @@ def loan_answer(task: str, context: dict[str, Any], grounding: Grounding, text: 
     return None
 
 
+# "C2能买R4吗", "我是C3 R4的适合我吗": whether a named level may buy a named product level.
+PRODUCT_LEVEL = re.compile(r"(?<![a-z0-9])r\s*([1-5])(?![0-9])", re.IGNORECASE)
+CAN_BUY = re.compile(r"能(不能)?买|可以买|可不可以买|能(不能)?投|可以投|能(不能)?购买|可以购买|适合|适不适合|符合|匹配|能配置")
+
+
 def business_answer(task: str | None, context: dict[str, Any], grounding: Grounding) -> Answer | None:
     """The business flow this turn asks for, or None when it asks for none."""
     slots = context.get("slots", {})
@@ -100,6 +105,9 @@ def business_answer(task: str | None, context: dict[str, Any], grounding: Ground
         return reference_answer(context, grounding, text, customer_level(slots))
     if task in LOAN_TASKS:
         return loan_answer(task, context, grounding, text)
+    named = PRODUCT_LEVEL.search(text)  # the product level asked about must be said in this turn
+    if named is not None and "customer_risk" in slots and CAN_BUY.search(text):
+        return suitability_answer(slots["customer_risk"], f"R{named.group(1)}")
     return None
 
 
@@ -137,7 +145,9 @@ def compose(context: dict[str, Any], grounding: Grounding | None = None,
         (f for f in context.get("facts", []) if f.get("kind") == "scam"), None)
     if scam is not None:  # a revealed scam outranks whatever else the turn asked: stop, do not transfer
         return [Emit(REPLY_DRAFT, "DraftReply", {
-            **carry(context, *CARRIED), "intent": "card_security", "needs_clarification": False,
+            # asked for a person as well ("被骗了，转人工"): the advice now, and the handoff asked for
+            **carry(context, *CARRIED), "intent": "human_agent" if context["intent"] == "human_agent" else "card_security",
+            "needs_clarification": False,
             "text": scam["content"], "composer": "grounded", "source_ids": [scam["source_id"]], "tool_results": {},
         })]
     confirm = context.get("flow", {})

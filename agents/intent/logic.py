@@ -8,7 +8,7 @@ from agents.intent.slots import extract_slots
 from contracts.records import carry
 from contracts.stage import Emit
 from contracts.topics import NLU
-from domain.dialogue import social_act
+from domain.dialogue import social_act, wants_human
 from engines.classifiers import IntentClassifier
 
 
@@ -18,11 +18,14 @@ def understand(transcript: dict[str, Any], classifier: IntentClassifier, clarify
     slots = extract_slots(text)
     # A purely social turn (greeting, thanks, "你是机器人吗") is the repair policy's, whatever the model leans to.
     social = social_act(text) is not None
+    # Asking for a person is honoured wherever it is said, beside whatever else the turn is about.
+    human = not social and wants_human(text)
     # A bare slot answer ("30万吧") is clear enough: the state stage ties it to the active task.
-    unclear = result.confidence < clarify_below and not slots and not social
+    unclear = result.confidence < clarify_below and not slots and not social and not human
+    intent = "other" if social else "human_agent" if human else result.label
     return [Emit(NLU, "Understanding", {
-        **carry(transcript), "text": text, "intent": "other" if social else result.label,
-        "confidence": 1.0 if social else result.confidence,
+        **carry(transcript), "text": text, "intent": intent,
+        "confidence": 1.0 if social or human else result.confidence,
         "slots": slots, "emotion": detect_emotion(text, result.probabilities.get("complaint", 0.0)),
         "needs_clarification": unclear,
         "engine": result.engine,

@@ -14,52 +14,92 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from domain.numerals import UNIT, numeric_form
-from domain.tasks import apply_change
+from domain.tasks import apply_change, rest_of_price
 
 PURPOSES = (  # (pattern, purpose); the last match in an utterance wins
     (r"装修|翻新|装休|装潢|家装|刷墙|重新装|renovat|decorat", "装修"),
-    (r"经营|生意|买卖|周转|进[^,，。]{0,4}货|货款|采购|原材料|开店|开(个|家|一家)?[^,，。]{0,4}店|店里|创业|加盟|"
-     r"店铺|门店|超市|工厂|厂里|公司|摊位|设备|餐馆|饭店|餐厅|开(个|家)?[^,，。]{0,4}(馆|厂)|business|shop\b|store\b|"
-     r"company|cafe|coffee", "经营"),
+    (r"经营|生意|买卖|周转|进[^,，。]{0,4}货|压货|囤货|备货|货款|采购|原材料|开店|开(个|家|一家)?[^,，。]{0,4}店|店里|创业|"
+     r"加盟|店铺|门店|门面|超市|工厂|厂里|公司|摊位|设备|餐馆|饭店|餐厅|开(个|家)?[^,，。]{0,4}(馆|厂)|工作室|批发|零售|"
+     r"养殖|种植|大棚|果园|农场|鱼塘|承包|business|shop\b|store\b|company|cafe|coffee|farm", "经营"),
     (r"(买|换|提|购)[^,，。.?？!！]{0,4}车|车贷|二手车|新车|车价|汽车|suv|\bcar\b|auto loan", "购车"),
-    (r"(买|购)[^,，。]{0,3}房|房贷|婚房|二套房|首套房|首套|mortgage|buy a (house|home|flat)", "购房"),
-    (r"首付", "购房"),  # unless the utterance is about a car (see extract_slots)
+    (r"(买|购)[^,，。]{0,3}(房|居室|公寓|住宅|商品房)|房贷|婚房|二套房|首套房|首套|mortgage|"
+     r"buy(ing)? (a |an )?(house|home|flat|apartment)|for (a |an )?(house|home|flat|apartment)", "购房"),
     (r"消费|旅游|旅行|出去玩|度假|结婚|婚礼|彩礼|日常开销|买东西|购物|衣服|家电|家具|看病|医疗|手术|"
-     r"(买|换|添)[^,，。]{0,4}(手机|电脑|平板|相机|数码)", "消费"),
+     r"冰箱|洗衣机|电视|空调|热水器|沙发|(买|换|添)[^,，。]{0,4}(手机|电脑|平板|相机|数码)", "消费"),
     (r"教育|学费|上学|留学|读书|读研|考研|上大学|辅导班|补习|培训|进修|报班|考证|学习|tuition|school|universit|mba", "教育"),
 )
+# A down payment hints at a home, but only when nothing else has named the purpose ("买车…首付多付了五万").
+DOWN_PAYMENT = re.compile(r"首付")
 AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(百万|千万|万|w|千|k|块钱|元|块)")
 BARE_AMOUNT = re.compile(r"(?:贷|借|额度|金额|贷款|本金)[^\d,，。]{0,3}?(\d{4,9})(?![\d.%万wk千元块年个月期天号])")
 # A lone sum of five or more digits in a repayment question ("300000 10年 4.5 月供多少") is the principal.
 LONE_SUM = re.compile(r"(?<![\d.])(\d{5,9})(?![\d.%万wk千元块年个月期天号])")
 REPAYMENT_CUE = re.compile(r"月供|每月还|每个月还|还款|利息|等额")
 # English customers' words for the slot patterns' Chinese ones ("150000, 10 years, rate 4.5%").
-ENGLISH = ((re.compile(r"(\d)\s*(?:years?|yrs?)\b"), r"\1年"), (re.compile(r"(\d)\s*(?:months?|mos?)\b"), r"\1个月"),
+ENGLISH = ((re.compile(r"(\d)\s*-?\s*(?:years?|yrs?)\b"), r"\1年"), (re.compile(r"(\d)\s*-?\s*(?:months?|mos?)\b"), r"\1个月"),
+           (re.compile(r"\b(?:fixed|time|term) deposits?\b"), "定期存款"),
+           (re.compile(r"\b(?:put|save|deposit)\s+(?=\d)"), "存"),
            (re.compile(r"\b(?:loan|borrow(?:ing)?|principal)\b"), "贷款"), (re.compile(r"\b(?:interest )?rate\b"), "利率"),
-           (re.compile(r"\bmonthly (?:payment|repayment|instal?ment)\b"), "月供"), (re.compile(r"\bdeposit\b"), "存款"))
+           (re.compile(r"\bmonthly (?:payment|repayment|instal?ment)\b"), "月供"), (re.compile(r"\bdeposit\b"), "存款"),
+           (re.compile(r"(\d)\s*(?:million|mn)\b"), r"\1百万"), (re.compile(r"(\d)\s*(?:yuan|rmb|cny)\b"), r"\1元"),
+           (re.compile(r"\bamount\b"), "金额"))
+ENGLISH_COUNTS = {w: str(n) for n, w in enumerate(("one two three four five six seven eight nine ten eleven twelve").split(), 1)}
+ENGLISH_COUNT = re.compile(r"\b(" + "|".join(ENGLISH_COUNTS) + r"|twenty|thirty)\b(?=\s*(?:years?|yrs?|months?)\b)")
 CHANGE = re.compile(r"(再多贷|多贷|多借|多要|再多|再加|加上|加|再借|少贷|少借|少要|减少|减掉|再减|减|再少|(?<![至最不多])少)"
                     r"\s*(?:个)?(\d+(?:\.\d+)?)\s*(百万|万|w|千|k|元|块)")
 HALF = re.compile(r"(贷|借|要|只要|就|先)?[一1]半")
-DOUBLE = re.compile(r"(金额|额度|贷款|钱)?(也)?(再)?(翻[一1]?倍|翻[一1]番|加倍|多贷[一1]倍|多借[一1]倍)|double the amount")
+DOUBLE = re.compile(r"(金额|额度|贷款|钱)?(也)?(再)?(翻[一1]?倍|翻[一1]番|加倍|多贷[一1]倍|多借[一1]倍)|double the (?:amount|金额)")
 TERM_CHANGE = re.compile(r"(延长|多分|再加|加|缩短|少分|减少|减)\s*(\d+|半)\s*(年|个月|期)?")
 TERM_DOUBLE = re.compile(r"(期限|年限|时间|期数)(也)?(翻[一1]?倍|加倍)")
 TERM_HALF = re.compile(r"(期限|年限|时间|期数)(也)?(减半|缩短[一1]半|砍半|减少[一1]半)")
 TERM_BY = re.compile(r"(?:期限|年限|时间)(?:再)?(少|短|缩短|多|长|延长)\s*(\d+)\s*(年|个月|期)")
 RATE_CHANGE = re.compile(r"(?:利率|年化|利息)(?:按)?(?:再)?(低|降低?|减|少|下调|高|加|升|上调|提高)\s*(\d+(?:\.\d+)?)\s*(?:个点|个百分点|%)?")
+# A move said in points needs no rate word: "上浮0.2个百分点", "减20个基点", "再降0.15个点" (基点 = 0.01).
+RATE_SHIFT = re.compile(r"(上浮|下浮|上调|下调|降低|降|低|减|少|高|加|升|提高|多)\s*(\d+(?:\.\d+)?)\s*"
+                        r"(个百分点|百分点|个点|个基点|基点|bps?\b)")
+LOWER = ("低", "降", "降低", "减", "少", "下调", "下浮")
 # A clause about something else (a deposit, a card, a past loan, age, income) never fills loan slots.
 # What a figure is about, said before it: a topic noun belongs to the figure it is nearest to ("存款30万想贷
 # 10万": the deposit is 30万), so a word of borrowing after it takes the next figure back.
 OTHER_TOPIC = re.compile(r"转账|转帐|汇款|转给|汇给|信用卡|定期|存款|存单|起存|起购|理财|违约金|罚息|手续费|月供|流水|"
                          r"(每月|每个月|每期)还|车价|岁|工作|收入|月入|年入|工资|月薪|年薪|限额|[一1]天|每天|单笔|余额|"
                          r"存了|利息是|扣了|扣款|扣费|房龄|车龄|工龄|社保|公积金|营业执照|单位")
+# Topics of a sum only (a price, a down payment): a figure with a time unit after them is still the loan's term
+# ("想贷30万补首付 10年").
+MONEY_TOPIC = re.compile(r"车价|房价|总价|售价|价格|首付(?!还?(?:差|缺|不够))")
 # A loan other than the one asked about (a past or existing one): vetoes however it is worded.
 OTHER_LOAN = re.compile(r"上次|之前|以前|别的银行|还了|已经还|负债|欠款|欠了|外债|现在还有|还剩|"
                         r"(?<!想)(?<!要)(?<!再)(贷|借)(了|过|的)")  # a loan taken already ("贷了30万", "借的10万")
-# Weaker hints of another topic: they veto a clause only when it says nothing of borrowing.
-OTHER_UNLESS_LOAN = re.compile(r"学费|房价|首付|预算|缺口")
+# What the money is needed for, not yet the loan ("学费要6万", "首付还差20万", "预算30万"): its figures fill only
+# slots the conversation does not hold yet (they come back as ``<slot>_hint``).
+WEAK_TOPIC = re.compile(r"学费|首付还?(?:差|缺|不够)|预算|缺口")
+# Borrowing as a verb; a loan product's name ("之前有一笔车贷10万") is not a new borrowing.
+BORROWING = re.compile(r"(?<![车房营费修用网押金])贷|借")
+# Borrowing said right after a figure makes it the loan's ("剩下15万贷款"), whatever came before.
+LOAN_AFTER = re.compile(r"\s*(?:百万|千万|万|w|千|k|块钱|元|块)?\s*(?:左右)?的?\s*(?:贷款|来贷|去贷|要贷|借款)")
+# The price of what is bought: a relative amount without a loan amount applies to it ("车价30万，贷一半").
+PRICE = re.compile(r"(?:车价|房价|总价|售价|价格|全款)[^\d,，。]{0,3}?" + r"(\d+(?:\.\d+)?)\s*(百万|千万|万|w|千|k|块钱|元|块)"
+                   r"|(\d+(?:\.\d+)?)\s*(百万|千万|万|w|千|k|块钱|元|块)的[^,，。\d]{0,3}(?:车|房)(?!贷)")
+# "300,000元": thousands separators go, so a figure is one number.
+THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?!\d|,\d)")
+# "学费一年一万五": a sum per year or per month is a cost, not the loan, and its "one year" is not a term.
+PER_PERIOD = re.compile(r"(?:每|(?<![\d.])1)(?:年|个月|月)$")
+MONEY_NEXT = re.compile(r"\d+(?:\.\d+)?\s*(?:百万|千万|万|w|千|k|块钱|元|块)")
+
+
+def per_period(prepared: str, at: int) -> bool:
+    """Whether the figure at ``at`` is a sum per year or month ("学费一年一万五"), not said of borrowing."""
+    return PER_PERIOD.search(prepared, 0, at) is not None and not BORROWING.search(clause_of(prepared, at)[:8])
+TIME_AFTER = re.compile(r"\s*(?:年|个月|期)")
+# The down payment, and "the rest" borrowed: the loan is the price less the down payment.
+DOWN = re.compile(r"首付(?:款)?(?:是|付|交|有|准备)?\s*(\d+(?:\.\d+)?)\s*(百万|千万|万|w|千|k|块钱|元|块)")
+DOWN_SHARE = re.compile(r"首付(?:款)?(?:付|交|出)?\s*(一半|[1-9]成|\d{1,2}\s*%)")
+THE_REST = re.compile(r"(?:剩下|剩余|其余|余下|余款|尾款)[^,，。\d]{0,3}(?:贷|借)")
+# A value the customer rejects in the same breath ("是4.8不是4.5").
+REJECTED = re.compile(r"(?:不是|并非|而非)\s*$")
 LOAN_WORD = re.compile(r"贷|借")
 CLAUSE = re.compile(r"[^,，。;；!！?？]+")
-TERM = re.compile(r"(?<![第\d.])(\d+)\s*(年|个月|期|月)(半)?(?!化|供|薪|收入|底|初|份|日|号|前|后|级|了|\d+个?月)")
+TERM = re.compile(r"(?<![第\d.])(\d+)\s*(年|个月|期|月)(半)?(?!化|供|薪|收入|底|初|份|日|号|前|后|级|了|\d+个?月|就?到期)")
 # A one-character count the numeral conversion leaves after money ("50万一年就还", "30万两年").
 TERM_CN = re.compile(r"(?<=[万wk千元块\s])([一两三四五六七八九十])\s*(年|个月)(半)?(?!化|供|薪|收入|底|初|份|前|后|级|了)")
 YEARS_AND_MONTHS = re.compile(r"(?<![第\d.])(\d+)\s*年\s*(?:零|又)?(\d+)\s*个?月(?!份|供|薪|\d)")
@@ -110,6 +150,9 @@ RATE_SLOT = {"deposit_amount": "deposit_rate", "bill_amount": "fee_rate", "insta
 OTHER_LIMIT = re.compile(r"信用卡|xyk|卡的?额度|转账|限额|透支")
 PRE_APPROVAL = re.compile(r"预审|预批|(?:能|可以|可)(?:贷|借|批)(?:到)?多少|批多少|最(?:多|高)(?:能|可以)(?:贷|借)|"
                           r"(?:贷款)?额度(?:是|有)?多少")
+LOAN_SLOTS = frozenset({"amount", "term_months", "annual_rate", "loan_purpose"})
+
+
 def _number(value: str) -> Decimal:
     return Decimal(value)
 
@@ -266,13 +309,16 @@ def clause_of(prepared: str, at: int) -> str:
     return prepared[start:end.start() if end else len(prepared)]
 
 
-def figure_verdicts(prepared: str, borrowing_spans: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int, bool]]:
+WEAK = None  # a figure about what the money is for (see ``WEAK_TOPIC``)
+
+
+def figure_verdicts(prepared: str, borrowing_spans: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int, bool | None]]:
     """(start, end, about the loan?) for every figure, left to right. The words just before a figure
     decide: a topic noun nearer than any word of borrowing makes it about that topic ("月收入2万"), a
     past or existing loan always does ("上次贷了10万"), borrowing makes it the loan's ("想贷30万"); with
     neither, it continues the previous figure's topic ("信用卡额度5万能不能提到10万"). A figure inside one
     of ``borrowing_spans`` (a monthly repayment budget) is about borrowing, whatever its words."""
-    verdicts: list[tuple[int, int, bool]] = []
+    verdicts: list[tuple[int, int, bool | None]] = []
     previous = True
     spans = list(borrowing_spans)
     for m in FIGURE.finditer(prepared):
@@ -282,14 +328,26 @@ def figure_verdicts(prepared: str, borrowing_spans: Iterable[tuple[int, int]] = 
             continue
         said = words_before(prepared, m.start())
         topic = max((t.end() for t in OTHER_TOPIC.finditer(said)), default=-1)
-        borrowing = max((b.end() for b in LOAN_WORD.finditer(said)), default=-1)
+        weak = -1
+        if TIME_AFTER.match(prepared, m.end()):  # a term: what the sum is for says nothing of it
+            previous = True if previous is WEAK else previous
+        else:
+            topic = max([topic, *(t.end() for t in MONEY_TOPIC.finditer(said))])
+            weak = max((t.end() for t in WEAK_TOPIC.finditer(said)), default=-1)
+        borrowing = max((b.end() for b in BORROWING.finditer(said)), default=-1)
         past = max((o.end() for o in OTHER_LOAN.finditer(said)), default=-1)
-        if past > borrowing or topic > borrowing or OTHER_AFTER.match(prepared[m.end():]):
+        if LOAN_AFTER.match(prepared, m.end()) and not past > borrowing:
+            about_loan = True  # "月供多少? 20万的贷款" / "a 200k loan"
+        elif per_period(prepared, m.start()) and not TIME_AFTER.match(prepared, m.end()):
+            about_loan = False  # "一年一万五"
+        elif past > borrowing or topic > borrowing or OTHER_AFTER.match(prepared[m.end():]):
             about_loan = False  # "之前借的10万已经还清了" / "月收入2万" ...
-        elif borrowing >= 0:
+        elif borrowing > weak:
             about_loan = True  # ... but "...现在想再借20万": the borrowing said last wins
-        elif OTHER_UNLESS_LOAN.search(said) and not LOAN_WORD.search(clause_of(prepared, m.start())):
-            about_loan = False
+        elif weak >= 0:
+            about_loan = WEAK
+        elif previous is False:  # continues the previous figure's topic, unless borrowing follows it
+            about_loan = LOAN_AFTER.match(prepared, m.end()) is not None
         else:
             about_loan = previous
         verdicts.append((m.start(), m.end(), about_loan))
@@ -303,7 +361,9 @@ def extract_slots(text: str) -> dict[str, str]:
     Relative statements come back as ``amount_change`` / ``term_change`` (``*0.5``, ``+50000``,
     ``-12``) for the state stage to resolve.
     """
-    prepared = numeric_form(text)
+    prepared = THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), numeric_form(text))
+    prepared = ENGLISH_COUNT.sub(lambda m: ENGLISH_COUNTS.get(m.group(1)) or {"twenty": "20", "thirty": "30"}[m.group(1)],
+                                 prepared)
     for pattern, chinese in ENGLISH:
         prepared = pattern.sub(chinese, prepared)
     found: list[tuple[int, str, str]] = []  # (position, slot, value): the last position wins
@@ -313,20 +373,23 @@ def extract_slots(text: str) -> dict[str, str]:
     # A monthly budget ("月供最多5000，三十年，利率三点五") is about borrowing even without 贷/借.
     verdicts = figure_verdicts(prepared, [(s, e) for s, e, slot, _ in tools if slot == "monthly_budget"])
 
+    def verdict(at: int) -> bool | None:
+        return next((ok for start, end, ok in verdicts if end > at), True)
+
     def free(m: re.Match[str], at: int | None = None) -> bool:
         """Not used by another slot, and not a figure about something else (income, a deposit, a past
         loan, a card...): decided per figure from the words said just before it (``figure_verdicts``)."""
         if any(m.start() < e and m.end() > s for s, e in taken):
             return False
-        at = m.start() if at is None else at
-        return next((ok for start, end, ok in verdicts if end > at), True)
+        return verdict(m.start() if at is None else at) is not False
 
     for start, end, slot, value in tools:
         found.append((start, slot, value))
         taken.append((start, end))
 
     def add(m: re.Match[str], slot: str, value: str) -> None:
-        found.append((m.start(), slot, value))
+        weak = slot in LOAN_SLOTS and verdict(m.start()) is WEAK
+        found.append((m.start(), f"{slot}_hint" if weak else slot, value))
         taken.append(m.span())
 
     for m in CARD.finditer(prepared):
@@ -340,7 +403,11 @@ def extract_slots(text: str) -> dict[str, str]:
         add(m, "term_change", ("-" if m.group(1) in ("少", "短", "缩短") else "+") + _fmt(n))
     for m in RATE_CHANGE.finditer(prepared):
         if Decimal(0) < _number(m.group(2)) < Decimal(5):
-            add(m, "rate_change", ("-" if m.group(1) in ("低", "降", "降低", "减", "少", "下调") else "+") + m.group(2))
+            add(m, "rate_change", ("-" if m.group(1) in LOWER else "+") + m.group(2))
+    for m in RATE_SHIFT.finditer(prepared):
+        points = _number(m.group(2)) / (100 if "基点" in m.group(3) or "bp" in m.group(3) else 1)
+        if Decimal(0) < points < Decimal(5) and not any(m.start() < e and m.end() > s for s, e in taken):
+            add(m, "rate_change", ("-" if m.group(1) in LOWER else "+") + _fmt(points))
     for m in TERM_CHANGE.finditer(prepared):
         if free(m) and (m.group(3) or m.group(2) == "半"):
             n = Decimal(6) if m.group(2) == "半" else _number(m.group(2)) * (12 if m.group(3) == "年" else 1)
@@ -360,6 +427,17 @@ def extract_slots(text: str) -> dict[str, str]:
         bare = m.group(3) is not None
         if Decimal(0) < value <= Decimal(36) and not (bare and value >= 24):
             add(m, "annual_rate", _fmt(value))
+    for m in PRICE.finditer(prepared):
+        add(m, "item_price", _yuan_of(m.group(1) or m.group(3), m.group(2) or m.group(4)))
+    for m in DOWN.finditer(prepared):
+        add(m, "down_payment", _yuan_of(m.group(1), m.group(2)))
+    shares = list(DOWN_SHARE.finditer(prepared))
+    for m in shares:  # "首付三成" borrows the other seven tenths of the price
+        share = m.group(1)
+        paid = Decimal("0.5") if share == "一半" else Decimal(share[0]) / 10 if "成" in share else _number(share.rstrip("% ")) / 100
+        add(m, "amount_change", "*" + _fmt(1 - paid))
+    if THE_REST.search(prepared) and not shares:
+        found.append((len(prepared), "amount_change", "rest"))
     for m in AMOUNT.finditer(prepared):
         if free(m):
             add(m, "amount", _fmt(_number(m.group(1)) * UNIT[m.group(2)]))
@@ -384,6 +462,8 @@ def extract_slots(text: str) -> dict[str, str]:
         months = n * 12 + (6 if half else 0) if unit == "年" else n
         if unit == "年" and n > 30:
             continue  # a calendar year such as 2026年
+        if n == 1 and MONEY_NEXT.match(prepared, m.end()) and per_period(prepared, MONEY_NEXT.match(prepared, m.end()).start()):
+            continue  # "一年一万五": per year
         if 0 < months <= 360:
             add(m, "term_months", str(months))
     for m in TERM_CN.finditer(prepared):
@@ -395,11 +475,10 @@ def extract_slots(text: str) -> dict[str, str]:
         at = prepared.index("半年")
         if not any(s <= at < e for s, e in taken):
             found.append((at, "term_months", "6"))
-    car = "车" in prepared
     for pattern, purpose in PURPOSES:
         for m in re.finditer(pattern, prepared):
-            if not (purpose == "购房" and m.group(0) == "首付" and car):
-                found.append((m.start(), "loan_purpose", purpose))
+            found.append((m.start(), "loan_purpose", purpose))
+
     for m in RISK.finditer(prepared):
         found.append((m.start(), "product_risk" if m.group(1) == "r" else "customer_risk", m.group(1).upper() + m.group(2)))
     for m in DATE.finditer(prepared):
@@ -407,18 +486,32 @@ def extract_slots(text: str) -> dict[str, str]:
         if 1 <= month <= 12 and 1 <= day <= 31:
             found.append((m.start(), "date", f"{month:02d}-{day:02d}"))
     slots: dict[str, str] = {}
-    for _pos, slot, value in sorted(found, key=lambda f: f[0]):
+    for pos, slot, value in sorted(found, key=lambda f: f[0]):
+        if slot.removesuffix("_hint") in LOAN_SLOTS and REJECTED.search(prepared, 0, pos):
+            continue
         slots[slot] = value
+    if "loan_purpose" not in slots and DOWN_PAYMENT.search(prepared) and "车" not in prepared:
+        slots["loan_purpose_hint"] = "购房"
+    for slot in LOAN_SLOTS:  # said outright in the same breath, a hint is moot
+        if slot in slots:
+            slots.pop(f"{slot}_hint", None)
     # Renovating a home is not buying one ("装修婚房").
     if slots.get("loan_purpose") == "购房" and any(s == "loan_purpose" and v == "装修" for _, s, v in found):
         slots["loan_purpose"] = "装修"
     # A relative amount after an outright one applies to it ("总价200万，贷一半"); an outright value after
     # a relative one wins ("贷一半，也就是十万").
-    if "amount" in slots and "amount_change" in slots:
+    if slots.get("amount_change") == "rest" and rest_of_price(slots) is not None:
+        slots["amount"] = rest_of_price(slots)  # type: ignore[assignment]
+        slots.pop("amount_change")
+    elif "amount" in slots and "amount_change" in slots and slots["amount_change"] == "rest":
+        slots.pop("amount_change")  # "贷款20万，剩下的自己出"
+    elif "amount" in slots and "amount_change" in slots:
         said_at = {slot: pos for pos, slot, _ in found}
         change = slots.pop("amount_change")
         if said_at["amount_change"] > said_at["amount"]:
             slots["amount"] = apply_change(slots["amount"], change) or slots["amount"]
+    elif "item_price" in slots and slots.get("amount_change", "").startswith("*"):
+        slots["amount"] = apply_change(slots["item_price"], slots.pop("amount_change")) or slots["item_price"]
     if "term_months" in slots:
         slots.pop("term_change", None)
     return slots

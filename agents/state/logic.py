@@ -22,7 +22,7 @@ from domain import questionnaire
 from domain.high_risk import CONFIRM_FLOW, confirmation_turn
 from domain.numerals import numeric_form
 from domain.questionnaire import flow_questionnaire, questionnaire_flow
-from domain.tasks import TOOL_SLOT_GROUPS, apply_change, shift_points
+from domain.tasks import TOOL_SLOT_GROUPS, apply_change, rest_of_price, shift_points
 
 MEMORY_TURNS = 20
 # Intents that start or switch a business task; others (greetings, "转人工") leave it as it was.
@@ -114,6 +114,9 @@ def questionnaire_turn(flow: dict[str, str], understanding: dict[str, Any]) -> t
 FIGURES_AND_PUNCTUATION = re.compile(r"[\d.%,，。!！?？\s万千元块年月个期wk]+")
 REFINEMENT_WORDS = 6
 BARE_SLOT_WORDS = 3
+CORRECTION_CUE = re.compile(r"说错了?|搞错了?|写错了?|打错了?|应该是|改成|改为|换成|更正|纠正|不对|我是说")
+TASK_FIGURES = frozenset({"amount", "term_months", "annual_rate", "amount_change", "term_change", "rate_change",
+                          "loan_purpose"})
 REFINEMENT_CUE = re.compile(r"^(那|那么|改成|改为|换成|不对|不是|应该是|还是|如果|要是)|[呢吧]$")
 
 
@@ -135,6 +138,11 @@ def refines(understanding: dict[str, Any], said: dict[str, str], task: str | Non
     rest = FIGURES_AND_PUNCTUATION.sub("", numeric_form(understanding["text"]))
     if understanding["intent"] == "other" or len(rest) <= BARE_SLOT_WORDS:
         return True  # nothing but figures and a slot word or two ("20年 利率4.2")
+    if CORRECTION_CUE.search(rest) and set(said) <= TASK_FIGURES:
+        return True  # "利率说错了，应该是4.35%": however long, a correction of the figures in play
+    if (task == "repayment_calc" and understanding["intent"] == "loan_inquiry" and set(said) <= TASK_FIGURES
+            and not QUESTION.search(understanding["text"])):
+        return True  # "帮我算下月供" … "贷款金额60万": the loan's figures feed the calculation asked for
     # A confident other reading ("转8万给我老公") stands unless the words are a refinement's own.
     unsure = understanding["confidence"] < CLEAR_CONFIDENCE or REFINEMENT_CUE.search(rest) is not None
     return len(rest) <= REFINEMENT_WORDS and unsure
@@ -187,18 +195,28 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
     clear = understanding["intent"] in TASK_INTENTS and understanding["confidence"] >= CLEAR_CONFIDENCE
     asks = QUESTION.search(understanding["text"]) is not None  # "标准普卡" answers; "年费多少" asks anew
     replace_tool_inputs(slots, said, new_question=clear and asks and not said and not answered)
+    hints = {key.removesuffix("_hint"): said.pop(key) for key in list(said) if key.endswith("_hint")}
     slots.update(said)
+    for key, value in hints.items():  # "学费要6万", "首付…": weak evidence fills only an empty slot
+        slots.setdefault(key, value)
     if level is not None:
         slots["customer_risk"] = level
     for slot, change in changes.items():
         key = {"amount": "amount", "term": "term_months", "rate": "annual_rate"}[slot]
-        resolved = shift_points(slots.get(key), change) if slot == "rate" else apply_change(slots.get(key), change)
+        if change == "rest":
+            resolved = rest_of_price(slots)
+        else:
+            resolved = shift_points(slots.get(key), change) if slot == "rate" else apply_change(slots.get(key), change)
         if resolved is None and slot == "amount" and change.startswith("+") and key not in slots:
             resolved = change[1:]  # "想再借20万" with no amount held is the amount
+        if resolved is None and slot == "amount" and change.startswith("*") and "item_price" in slots:
+            resolved = apply_change(slots["item_price"], change)  # "看中一台30万的车" … "贷一半"
         if resolved is not None:
             slots[key] = resolved
     intent = understanding["intent"]
     active_task = next_task(prev.get("active_task"), understanding, said)
+    if flow.get("name") == CONFIRM_FLOW and flow.get("stage") in ("confirmed", "cancelled") and flow.get("intent"):
+        intent = active_task = flow["intent"]  # "确认" / "算了" answer the operation asked about
     unclear = understanding["needs_clarification"] and not flow
     if refines(understanding, said or changes, prev.get("active_task")) or (
             (intent == "other" or unclear) and asks_about_it(understanding["text"], prev.get("active_task"))):

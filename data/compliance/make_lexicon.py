@@ -90,6 +90,11 @@ SEEDS: dict[str, list[str]] = {
         "最低还款", "最低还款额", "最高可贷", "最高额度", "最长期限", "最长可贷", "最低起购", "最低起存", "最高不超过",
         "最低利率以审批为准", "最快当天", "保险责任", "保险金额", "保单", "保险期间", "保证金", "保证人", "担保人",
         "保证保险", "安全账户是诈骗", "资产安全", "账户安全", "资金安全提示", "安全中心",
+        # a loan guaranteed by a government financing-guarantee agency (创业担保贷款) is a product fact,
+        # not the state standing behind an investment
+        "政府性融资担保机构", "政府性融资担保",
+        # the ATM safety advice "输入密码时用手遮挡键盘" asks for nothing
+        "输入密码时用手遮挡", "输入密码时遮挡",
     ],
 }
 

@@ -11,7 +11,7 @@ from typing import Any
 from agents.generation.flows import Answer, Grounding, product_nodes
 from domain import questionnaire
 from domain.disclosures import RISK_DISCLOSURE
-from domain.risk import suitable
+from domain.risk import exceeds, suitable
 
 PRODUCTS_SHOWN = 3
 INTRO = f"好的，下面进行风险承受能力评估，共{len(questionnaire.QUESTIONS)}题，请回复选项字母（如A）或序号。\n"
@@ -41,3 +41,15 @@ def questionnaire_answer(state: questionnaire.QState, context: dict[str, Any], g
     tools = {"questionnaire": questionnaire.VERSION, "questions": total, "score": str(questionnaire.score(state)),
              "customer_risk": level, "max_product_risk": f"R{level[1]}"}
     return Answer(text, tools, tuple(str(p["id"]) for p in products))
+
+
+def suitability_answer(customer_level: str, product_risk: str) -> Answer:
+    """"我是C2，能买R4吗": the rule applied to the two levels the customer named (R <= C)."""
+    top = f"R{customer_level[1]}"
+    if exceeds(product_risk, customer_level):
+        text = (f"不能。按适当性管理要求，风险承受能力{customer_level}的客户可购买{top}级及以下的产品，"
+                f"{product_risk}级产品超出了您的风险承受能力，本行不会向您销售。如您的情况有变化，可重新进行风险测评。")
+    else:
+        text = (f"可以。风险承受能力{customer_level}的客户可购买{top}级及以下的产品，{product_risk}级在此范围内。"
+                f"购买前请仔细阅读产品说明书，了解产品不保本、净值可能波动等风险。")
+    return Answer(text, {"customer_risk": customer_level, "product_risk": product_risk, "max_product_risk": top})

