@@ -11,6 +11,7 @@ from streams.settings import Settings
 from streams.stage import Incoming, Logic, StageRunner
 from streams.topics import app_id
 from streams.tracing import init_tracing
+from streams.unstick import SKIP, Progress, committed_offset, seek, set_aside, watch
 
 
 def create_app(stage: str, settings: Settings) -> faust.App:
@@ -75,11 +76,24 @@ def stage_agent(app: faust.App, runner: StageRunner, source: str, logic: Logic,
     """The Faust agent every stage is: each record of ``source`` through ``runner`` with ``logic``.
     ``prepare`` is awaited before each record (e.g. until what the record is decided against is loaded)."""
 
+    progress = Progress()
+    watch(app, source, progress)
+
     async def process(stream: Any) -> None:
         async for event in stream.events():
             msg = incoming(event)
-            if prepare is not None:
-                await prepare(msg)
-            await runner.handle(msg, logic)
+            hole = progress.admit(msg.partition, msg.offset, committed_offset(app, source, msg.partition))
+            if hole is not None:  # the records before it were dropped on the way: they come again first
+                set_aside(app, event.message)
+                if hole != SKIP:
+                    await seek(app, source, msg.partition, hole, f"offset {msg.offset} arrived before {hole}")
+                continue
+            progress.started()
+            try:
+                if prepare is not None:
+                    await prepare(msg)
+                await runner.handle(msg, logic)
+            finally:
+                progress.finished(msg.partition, msg.offset)
 
     return app.agent(raw_topic(app, source), name=runner.stage)(process)

@@ -120,6 +120,8 @@ TASK_FIGURES = frozenset({"amount", "term_months", "annual_rate", "amount_change
 REFINEMENT_CUE = re.compile(r"^(那|那么|改成|改为|换成|不对|不是|应该是|还是|如果|要是)|[呢吧]$")
 
 
+# A fraud victim's next words: the money has already gone.
+MONEY_GONE = re.compile(r"(已经|刚才|刚刚)?(转|汇|打)(了|过去|出去|给他|给她|给对方)|被骗|被转走|钱没了|钱不见了|怎么追回|能追回")
 # Earlier turns' outputs the table keeps for replays (key RECENT, never emitted).
 RECENT = "_recent"
 REPLAYABLE_TURNS = 4
@@ -218,7 +220,9 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
     if flow.get("name") == CONFIRM_FLOW and flow.get("stage") in ("confirmed", "cancelled") and flow.get("intent"):
         intent = active_task = flow["intent"]  # "确认" / "算了" answer the operation asked about
     unclear = understanding["needs_clarification"] and not flow
-    if refines(understanding, said or changes, prev.get("active_task")) or (
+    if prev.get("active_task") == "card_security" and MONEY_GONE.search(understanding["text"]):
+        intent, active_task, unclear = "card_security", "card_security", False  # "我已经转了2万了怎么办": still the fraud
+    elif refines(understanding, said or changes, prev.get("active_task")) or (
             (intent == "other" or unclear) and asks_about_it(understanding["text"], prev.get("active_task"))):
         # "那20万呢", "不对，是15年", "要准备什么材料": the task in progress, whatever the model read
         intent, active_task, unclear = prev["active_task"], prev["active_task"], False

@@ -53,3 +53,11 @@ def suitability_answer(customer_level: str, product_risk: str) -> Answer:
         text = (f"可以。风险承受能力{customer_level}的客户可购买{top}级及以下的产品，{product_risk}级在此范围内。"
                 f"购买前请仔细阅读产品说明书，了解产品不保本、净值可能波动等风险。")
     return Answer(text, {"customer_risk": customer_level, "product_risk": product_risk, "max_product_risk": top})
+
+
+def level_meaning(customer_level: str) -> Answer:
+    """"我是C4，这是什么意思": what the level means and what it may buy."""
+    top = f"R{customer_level[1]}"
+    text = (f"{customer_level}表示您的风险承受能力等级为{questionnaire.LEVEL_NAMES[customer_level]}（C1最保守，C5最进取）。"
+            f"按适当性管理要求，您可购买风险等级{top}级及以下的产品；风险测评结果一般有有效期，情况变化时可重新测评。")
+    return Answer(text, {"customer_risk": customer_level, "max_product_risk": top})

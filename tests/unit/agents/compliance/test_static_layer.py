@@ -43,6 +43,20 @@ def test_negations_disclaimers_and_banking_terms_are_clean(text):
     assert not flagged(text), (text, LEXICON.scan(text))
 
 
+@pytest.mark.parametrize("claim,look_alike", [
+    ("交399元会员费就能免息借款", "分期手续费每期0.6%，折合年化利率约13.03%"),
+    ("底层资产很好，不会出现损失", "任何投资都不能保证不会出现损失"),
+    ("这款产品只会涨不会跌", "净值会随市场波动，可能下跌"),
+    ("您的照片我们会发到您家族群里", "我们不会向您的亲友或单位透露欠款情况"),
+    ("我们会一直打到您家里人接为止", "如有困难可申请延期或分期还款"),
+    ("政府不会让它违约的", "备案不代表监管部门对产品的推荐或担保"),
+    ("监管部门已经对这款产品的安全性做过认证", "监管部门不对产品的安全性做任何认证或担保"),
+])
+def test_claim_rules_catch_the_claim_and_pass_its_denial(claim, look_alike):
+    assert flagged(claim), claim
+    assert not flagged(look_alike), (look_alike, LEXICON.scan(look_alike))
+
+
 def test_hits_point_at_the_original_text():
     text = "您好！保 . 本保息的产品"
     [hit] = LEXICON.scan(text)

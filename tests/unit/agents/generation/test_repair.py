@@ -184,3 +184,14 @@ def test_someone_elses_offer_is_not_the_customers_request():
 def test_a_suitability_question_is_answered_from_the_two_levels(text, verdict):
     draft = turn([text], Leaning("risk_assessment", 0.9))
     assert draft["text"].startswith(verdict)
+
+
+def test_what_a_stated_level_means_is_explained():
+    draft = turn(["我做完测评是C4", "这个是什么意思"], Leaning("other", 0.8, 我做完测评是C4=("risk_assessment", 0.99)))
+    assert "成长型" in draft["text"] and "R4" in draft["text"]
+
+
+def test_money_already_gone_after_a_revealed_scam_is_still_the_fraud():
+    draft = turn(["刚才有人说是银行客服让我共享屏幕", "我已经转了2万了怎么办"],
+                 Leaning("transfer", 0.92, 刚才有人说是银行客服让我共享屏幕=("card_security", 0.94)))
+    assert draft["intent"] == "card_security"
