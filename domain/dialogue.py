@@ -32,9 +32,12 @@ IDENTITY = re.compile(r"(你|您)(是|是不是|到底是)(个|一个)?(机器�
                       r"真人(吗|么|嘛|莫|在回|回复)|机器人(吗|么|嘛|莫|回复|在回)|自动回复|是不是人|是人吗|"
                       r"智能客服吗|are you (a )?(human|real|bot|robot|ai)|who are you|r u (a )?(bot|robot|human)")
 # Asking for a person, wherever in the turn ("我的卡被盗刷了，给我转人工"); "不用转人工" is not asking.
-HUMAN_REQUEST = re.compile(r"(?<!不用)(?<!不要)(?<!别)(?<!不需要)(?:转|接|找|要|叫|换)(?:个|一个|你们的?)?(?:人工|真人|客服经理|"
-                           r"人工客服|值班经理|你们经理|主管)|人工服务|^人工$|\breal person\b|\bhuman agent\b|"
-                           r"talk to (?:a )?(?:human|person|agent)")
+HUMAN_REQUEST = re.compile(r"(?:转|接|找|叫|换|给我转|要求转)(?:个|一个|你们的?)?(?:人工|真人|客服经理|值班经理|你们经理|主管)"
+                           r"(?!审核|审批|核实|复核|签字|智能)|(?:我要|我想要|要求|需要)(?:个|一个)?(?:人工|真人)(?:客服)?"
+                           r"(?=$|[,，。!！?？\s]|服务吧)|^(?:人工|人工客服|转人工)$|\breal person\b|"
+                           r"\b(?:talk|speak) to (?:a |an )?(?:human|person|agent|real person)\b")
+# "不想转人工", "别给我转人工", "no need for a human": a request named only to be declined.
+HUMAN_DECLINED = re.compile(r"(?:不想|不用|不要|别|不必|无需|先不|不需要|没必要|用不着)[^,，。!！?？]{0,4}$|\bno need\b|\bdon'?t\b")
 CAPABILITY = re.compile(r"你(能|会|可以)(做|干|帮我?(做|办)?)什么|能帮(我|上)?什么|有(哪些|什么)功能|你都会什么|"
                         r"what can you do")
 AFFIRM = re.compile(rf"^{_P}(是的?|是啊|对|对的|对啊|没错|确认|确定|确认办理|确认提交|好的?|好啊|可以|行|嗯+|ok|okay|yes|"
@@ -72,7 +75,8 @@ def social_act(text: str) -> str | None:
 
 
 def wants_human(text: str) -> bool:
-    return HUMAN_REQUEST.search(normalise(text)) is not None
+    norm = normalise(text)
+    return any(HUMAN_DECLINED.search(norm[:m.start()]) is None for m in HUMAN_REQUEST.finditer(norm))
 
 
 def opens_with_greeting(text: str) -> bool:

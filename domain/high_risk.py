@@ -41,11 +41,13 @@ REPORTED = re.compile(r"有人|对方|陌生人|自称|冒充|他说|她说|他�
 
 def high_risk_operation(text: str, intent: str, slots: dict[str, str]) -> str | None:
     """The operation this turn asks for, if it needs secondary confirmation."""
-    if REPORTED.search(text):
-        return None
+    reported = REPORTED.search(text)
     for op, pattern in PATTERNS:
-        if pattern.search(text):
+        asked = pattern.search(text)
+        if asked and not (reported and reported.start() < asked.start()):  # "有人说能帮我提额" is not asking
             return op
+    if reported:
+        return None
     amount = transfer_amount(text) or slots.get("amount")
     if intent == "transfer" and amount and float(amount) >= LARGE_TRANSFER_YUAN and TRANSFER_WORD.search(text):
         return "large_transfer"

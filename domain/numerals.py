@@ -109,7 +109,7 @@ LOOSELY = re.compile(r"(\d+)[来多余](?=万|千|w|k|块|元)")
 # Pinyin initials customers type for banking words ("xyk分期", "lc靠谱不"), as whole Latin tokens.
 PINYIN_INITIALS = {"yhk": "银行卡", "xyk": "信用卡", "lc": "理财", "dk": "贷款", "zz": "转账", "bx": "保险",
                    "rgkf": "人工客服", "rg": "人工", "yzm": "验证码", "zx": "征信", "fq": "分期", "sxf": "手续费",
-                   "debx": "等额本息", "debj": "等额本金", "dq": "定期", "sfz": "身份证", "ed": "额度"}
+                   "debx": "等额本息", "debj": "等额本金", "dq": "定期", "sfz": "身份证"}
 INITIALS = re.compile(r"(?<![a-z])(" + "|".join(sorted(PINYIN_INITIALS, key=len, reverse=True)) + r")(?![a-z])")
 
 

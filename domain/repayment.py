@@ -135,14 +135,16 @@ def repayment_schedule(principal: Decimal, annual_rate_percent: Decimal, months:
 
 
 def equal_instalment(principal: Decimal, annual_rate_percent: Decimal, months: int) -> InstalmentPlan:
-    """等额本息 summary: regular payment, total interest by the textbook formula M·n − P (M unrounded,
-    the figure a customer's own calculator gives), and the last payment that makes the total add up."""
+    """等额本息 summary: regular payment, the schedule's last payment, and total interest by the textbook
+    formula M·n − P (M unrounded: the figure a customer's own calculator gives)."""
     _validate(principal, annual_rate_percent, months)
     regular = annuity_payment(principal, annual_rate_percent, months)
     r = _monthly_rate(annual_rate_percent)
     exact = principal / months if r == 0 else principal * r * (1 + r) ** months / ((1 + r) ** months - 1)
     total_interest = to_fen(exact * months - principal)
-    last = principal + total_interest - regular * (months - 1)
+    # The last instalment is the schedule's (it repays the balance exactly, so a budget check on the
+    # schedule holds for the figure stated); it may differ from total − (n−1)·M by a fen or two.
+    last = repayment_schedule(principal, annual_rate_percent, months, EQUAL_INSTALMENT)[-1].payment
     return InstalmentPlan(regular, last, total_interest, principal + total_interest)
 
 

@@ -11,7 +11,7 @@ from streams.settings import Settings
 from streams.stage import Incoming, Logic, StageRunner
 from streams.topics import app_id
 from streams.tracing import init_tracing
-from streams.unstick import SKIP, Progress, committed_offset, seek, set_aside, watch
+from streams.unstick import FILLED, SKIP, Progress, clear_gaps_from, committed_offset, seek, set_aside, watch
 
 
 def create_app(stage: str, settings: Settings) -> faust.App:
@@ -83,7 +83,9 @@ def stage_agent(app: faust.App, runner: StageRunner, source: str, logic: Logic,
         async for event in stream.events():
             msg = incoming(event)
             hole = progress.admit(msg.partition, msg.offset, committed_offset(app, source, msg.partition))
-            if hole is not None:  # the records before it were dropped on the way: they come again first
+            if hole == FILLED:
+                clear_gaps_from(app, source, msg.partition, msg.offset)
+            elif hole is not None:  # the records before it were dropped on the way: they come again first
                 set_aside(app, event.message)
                 if hole != SKIP:
                     await seek(app, source, msg.partition, hole, f"offset {msg.offset} arrived before {hole}")

@@ -8,25 +8,30 @@ never (a dropped middle: escalation then treats it as already answered). Nothing
 hole, so the records are still in the log. Two guards, per source partition:
 
 - in order: records reach the agent without holes (our source topics are neither compacted nor
-  transactional). A record past the next expected offset means the ones before it were dropped: the
-  agent skips it and seeks back to the hole, and the records come again in order. A hole that
-  persists after ``MAX_REFETCH`` seeks is taken as real and the record is processed.
-- at the tail: the agent idle for ``STUCK_S`` while the consumer's position is past the next expected
-  offset means records were dropped after the last one handled: seek back to it.
+  transactional). A record past the next expected offset means the ones before it were dropped: it is
+  set aside uncommitted, the consumer seeks back to the hole, and the records come again in order.
+  A record between the hole and the one that revealed it, arriving after the seek, proves the hole
+  real (retention): it is processed and the hole given up.
+- at the tail: the agent idle on a partition for ``STUCK_S`` while the consumer's position is past the
+  next expected offset (records fetched, never handed over; or a seek undone by the rest of a batch
+  the fetcher was still handing over): seek there again, at most ``MAX_REFETCH`` times per hole.
 
-Re-delivery is safe: every stage is idempotent per (session, turn).
+A partition of a group that has never committed has no expected offset until its first record: a drop
+before that is not caught. Re-delivery is safe: every stage is idempotent per (session, turn).
 """
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-STUCK_S = 10.0
-WATCH_S = 2.0
-MAX_REFETCH = 3
-SKIP = -1
+STUCK_S = 5.0
+WATCH_S = 1.0
+MAX_REFETCH = 5
+SKIP = -1  # set the record aside: it comes again after the seek
+FILLED = -2  # process the record: it is the hole, come again (clear Faust's gap marks from it)
 log = logging.getLogger(__name__)
 
 
@@ -35,66 +40,73 @@ class Progress:
     """What the agent has done with one source topic, per partition."""
 
     next_offset: dict[int, int] = field(default_factory=dict)  # partition -> offset after the last record handled
-    seeking: dict[int, tuple[int, int]] = field(default_factory=dict)  # partition -> (offset sought, tries)
+    seeking: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # partition -> (hole, tries, revealed by)
     accept_next: set[int] = field(default_factory=set)  # partitions whose hole was given up on
+    last_progress: dict[int, float] = field(default_factory=dict)  # partition -> last record handled or seek
     busy: int = 0  # records in hand now
-    last_activity: float = field(default_factory=time.monotonic)
+    since: float = field(default_factory=time.monotonic)
 
-    def admit(self, partition: int, offset: int, committed: int | None) -> int | None:
-        """None to process the record now; ``SKIP`` to drop it unprocessed (it comes again after a seek
-        already made); else the offset to seek back to (and the record is dropped)."""
+    def admit(self, partition: int, offset: int, committed: int | None, now: float | None = None) -> int | None:
+        """None or ``FILLED`` to process the record now, ``SKIP`` to set it aside, or the offset to seek
+        back to (the record is set aside too)."""
         if partition in self.accept_next:
             return None
         sought = self.seeking.get(partition)
         if sought is not None:
-            if offset == sought[0]:
+            hole, _tries, revealed_by = sought
+            if offset == hole:
+                self.seeking.pop(partition)
+                return FILLED
+            if hole < offset <= revealed_by:  # fetched again from the hole, yet the hole is not there
                 self.seeking.pop(partition)
                 return None
-            return SKIP if offset > sought[0] else None  # older ones: re-deliveries, handled idempotently
+            return SKIP if offset > revealed_by else None  # older: a re-delivery, handled idempotently
         expected = self.next_offset.get(partition, committed)
         if expected is None or offset <= expected:
             return None
-        self.seeking[partition] = (expected, 1)
+        self.seeking[partition] = (expected, 1, offset)
+        self.last_progress[partition] = time.monotonic() if now is None else now
         return expected
 
-    def sought_again(self, partition: int, offset: int) -> bool:
-        """The tail watch seeks ``offset`` once more; False once that has been tried ``MAX_REFETCH``
-        times (the hole is real: the next record that comes is processed)."""
-        tries = self.seeking[partition][1] + 1 if partition in self.seeking else 1
-        if tries > MAX_REFETCH:  # e.g. retention removed it: take the log as it is from here
+    def sought_again(self, partition: int, offset: int, now: float | None = None) -> bool:
+        """The tail watch seeks ``offset`` once more; False once a hole has been sought ``MAX_REFETCH``
+        times (the next record that comes is processed, whatever its offset)."""
+        hole, tries, revealed_by = self.seeking.get(partition, (offset, 0, offset))
+        self.last_progress[partition] = time.monotonic() if now is None else now
+        if tries + 1 > MAX_REFETCH:
             self.seeking.pop(partition, None)
             self.next_offset.pop(partition, None)
             self.accept_next.add(partition)
             return False
-        self.seeking[partition] = (offset, tries)
+        self.seeking[partition] = (hole, tries + 1, revealed_by)
         return True
 
     def started(self) -> None:
         self.busy += 1
-        self.last_activity = time.monotonic()
 
-    def finished(self, partition: int, offset: int) -> None:
+    def finished(self, partition: int, offset: int, now: float | None = None) -> None:
         self.busy -= 1
         self.next_offset[partition] = max(offset + 1, self.next_offset.get(partition, 0))
+        self.last_progress[partition] = time.monotonic() if now is None else now
         self.accept_next.discard(partition)
-        self.last_activity = time.monotonic()
 
     def forget(self, partitions: set[int]) -> None:
         for p in partitions:
-            self.next_offset.pop(p, None)
-            self.seeking.pop(p, None)
+            for table in (self.next_offset, self.seeking, self.last_progress):
+                table.pop(p, None)
             self.accept_next.discard(p)
 
 
 def to_refetch(progress: Progress, positions: dict[int, int | None], committed: dict[int, int | None],
                now: float, stuck_s: float = STUCK_S) -> dict[int, int]:
-    """Partition -> offset to seek to: the agent idle for ``stuck_s`` while the consumer is past records
-    it never handed over (expected = after the last handled record, else the committed offset)."""
-    if progress.busy or now - progress.last_activity < stuck_s:
+    """Partition -> offset to seek to: no progress on the partition for ``stuck_s`` while the consumer is
+    past records the agent never handled (from the hole sought, else after the last record handled,
+    else the committed offset). Nothing while the agent has a record in hand."""
+    if progress.busy:
         return {}
     out = {}
     for partition, position in positions.items():
-        if partition in progress.accept_next:
+        if partition in progress.accept_next or now - progress.last_progress.get(partition, progress.since) < stuck_s:
             continue
         sought = progress.seeking.get(partition)
         expected = sought[0] if sought else progress.next_offset.get(partition, committed.get(partition))
@@ -116,6 +128,16 @@ def set_aside(app: Any, message: Any) -> None:
     app.consumer._unacked_messages.discard(message)
 
 
+def clear_gaps_from(app: Any, topic: str, partition: int, offset: int) -> None:
+    """Faust marks offsets it saw skipped as gaps (committable as if done); the hole is being handled
+    now, so from ``offset`` on nothing counts as done until the agent acknowledges it."""
+    from faust.types import TP
+
+    gaps = app.consumer._gap.get(TP(topic, partition))
+    if gaps:
+        gaps.chop(offset, sys.maxsize)
+
+
 async def seek(app: Any, topic: str, partition: int, offset: int, why: str) -> None:
     from faust.types import TP
 
@@ -135,10 +157,13 @@ def watch(app: Any, topic: str, progress: Progress) -> None:
         consumer = app.consumer
         if app.rebalancing or not consumer.flow_active:
             return
-        mine = [tp for tp in consumer.assignment() if tp.topic == topic]
-        positions = {tp.partition: await consumer.position(tp) for tp in mine}
-        committed = {tp.partition: committed_offset(app, topic, tp.partition) for tp in mine}
-        for partition, offset in to_refetch(progress, positions, committed, time.monotonic()).items():
-            if progress.sought_again(partition, offset):
-                await seek(app, topic, partition, offset,
-                           f"records fetched up to {positions[partition]} never reached the agent")
+        for tp in [tp for tp in consumer.assignment() if tp.topic == topic]:
+            try:  # a rebalance can take the partition between these awaits: skip it, never crash the worker
+                position = await consumer.position(tp)
+                target = to_refetch(progress, {tp.partition: position},
+                                    {tp.partition: committed_offset(app, topic, tp.partition)}, time.monotonic())
+                if tp.partition in target and progress.sought_again(tp.partition, target[tp.partition]):
+                    await seek(app, topic, tp.partition, target[tp.partition],
+                               f"records fetched up to {position} never reached the agent")
+            except Exception as exc:  # aiokafka's IllegalStateError and kin
+                log.info("%s[%d]: refetch check skipped: %s", topic, tp.partition, exc)

@@ -7,6 +7,7 @@ case, and drops whitespace, punctuation and zero-width characters inside clauses
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -33,9 +34,10 @@ DISCLAIMERS_AFTER = ("是不可能的", "是不存在的", "是骗局", "都是�
                      "远离", "值得警惕", "提高警惕", "警惕", "骗钱", "涉嫌", "诈骗", "骗局", "诱饵", "无法删除",
                      "无法消除", "不要付费", "谨慎", "理论上的说法", "不能", "无法")
 NEGATION_WINDOW = 20
-VERDICT_OPENERS = ("是", "都是", "均为", "属于", "这是", "这些都是", "此类", "这类", "以上", "大多是", "多为", "大多", "一般是",
-                   "往往是", "基本都是")
-SCAM_VERDICTS = ("诈骗", "骗局", "陷阱", "违规", "违法", "非法")
+# The next clause names what came before a scam ("…提供验证码，是高发诈骗手法"), not a purpose ("…，是为了防止诈骗")
+# nor a denial ("…，是正规产品不是诈骗").
+VERDICT = re.compile(r"(?:都|均|这|这些都|此类|这类|以上|大多|多|往往|一般|基本都)?(?:是|为|属于)"
+                     r"(?:[^,不非防为]{0,6})(?:诈骗|骗局|陷阱)")
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ def _negated(norm: str, start: int, end: int) -> bool:
         return True
     # "…诱导开启屏幕共享或提供验证码，是高发诈骗手法": the next clause calls the whole list a scam
     following = norm[clause_end + 1:clause_end + 16] if clause_end >= 0 else ""
-    return following.startswith(VERDICT_OPENERS) and any(d in following for d in SCAM_VERDICTS)
+    return VERDICT.match(following) is not None
 
 
 class Lexicon:

@@ -86,6 +86,7 @@ def loan_answer(task: str, context: dict[str, Any], grounding: Grounding, text: 
 
 # "C2能买R4吗", "我是C3 R4的适合我吗": whether a named level may buy a named product level.
 ASKS_MEANING = re.compile(r"什么意思|啥意思|是什么|代表什么|意味着什么|怎么理解|算什么|属于什么|什么水平|高吗|低吗")
+YES_NO = re.compile(r"[吗么嘛]|能不能|可不可以|可以不|行不行|是否|适不适合|能否")
 PRODUCT_LEVEL = re.compile(r"(?<![a-z0-9])r\s*([1-5])(?![0-9])", re.IGNORECASE)
 CAN_BUY = re.compile(r"能(不能)?买|可以买|可不可以买|能(不能)?投|可以投|能(不能)?购买|可以购买|适合|适不适合|符合|匹配|能配置")
 
@@ -109,7 +110,8 @@ def business_answer(task: str | None, context: dict[str, Any], grounding: Ground
     if task == "risk_assessment" and "customer_risk" in slots and ASKS_MEANING.search(text):
         return level_meaning(slots["customer_risk"])
     named = PRODUCT_LEVEL.search(text)  # the product level asked about must be said in this turn
-    if named is not None and "customer_risk" in slots and CAN_BUY.search(text):
+    if (named is not None and "customer_risk" in slots and CAN_BUY.search(text) and YES_NO.search(text)
+            and not asks_for_products(context["text"])):
         return suitability_answer(slots["customer_risk"], f"R{named.group(1)}")
     return None
 

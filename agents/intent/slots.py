@@ -22,7 +22,7 @@ PURPOSES = (  # (pattern, purpose); the last match in an utterance wins
      r"加盟|店铺|门店|门面|超市|工厂|厂里|公司|摊位|设备|餐馆|饭店|餐厅|开(个|家)?[^,，。]{0,4}(馆|厂)|工作室|批发|零售|"
      r"养殖|种植|大棚|果园|农场|鱼塘|承包|business|shop\b|store\b|company|cafe|coffee|farm", "经营"),
     (r"(买|换|提|购)[^,，。.?？!！]{0,4}车|车贷|二手车|新车|车价|汽车|suv|\bcar\b|auto loan", "购车"),
-    (r"(买|购)[^,，。]{0,3}(房|居室|公寓|住宅|商品房)|房贷|婚房|二套房|首套房|首套|mortgage|"
+    (r"(买|购|换)[^,，。]{0,3}(房|居室|公寓|住宅|商品房)|房贷|婚房|二套房|首套房|首套|mortgage|"
      r"buy(ing)? (a |an )?(house|home|flat|apartment)|for (a |an )?(house|home|flat|apartment)", "购房"),
     (r"消费|旅游|旅行|出去玩|度假|结婚|婚礼|彩礼|日常开销|买东西|购物|衣服|家电|家具|看病|医疗|手术|"
      r"冰箱|洗衣机|电视|空调|热水器|沙发|(买|换|添)[^,，。]{0,4}(手机|电脑|平板|相机|数码)", "消费"),
@@ -58,6 +58,8 @@ RATE_CHANGE = re.compile(r"(?:利率|年化|利息)(?:按)?(?:再)?(低|降低?|
 RATE_SHIFT = re.compile(r"(上浮|下浮|上调|下调|降低|降|低|减|少|高|加|升|提高|多)\s*(\d+(?:\.\d+)?)\s*"
                         r"(个百分点|百分点|个点|个基点|基点|bps?\b)")
 LOWER = ("低", "降", "降低", "减", "少", "下调", "下浮")
+# Points moved on something other than the loan's rate ("手续费能少1个点吗", "理财收益能高0.5个点吗").
+NOT_LOAN_RATE = re.compile(r"手续费|费率|收益|理财|信用卡|分期|存款|定期|基金|保险")
 # A clause about something else (a deposit, a card, a past loan, age, income) never fills loan slots.
 # What a figure is about, said before it: a topic noun belongs to the figure it is nearest to ("存款30万想贷
 # 10万": the deposit is 30万), so a word of borrowing after it takes the next figure back.
@@ -77,6 +79,7 @@ WEAK_TOPIC = re.compile(r"学费|首付还?(?:差|缺|不够)|预算|缺口")
 BORROWING = re.compile(r"(?<![车房营费修用网押金])贷|借")
 # Borrowing said right after a figure makes it the loan's ("剩下15万贷款"), whatever came before.
 LOAN_AFTER = re.compile(r"\s*(?:百万|千万|万|w|千|k|块钱|元|块)?\s*(?:左右)?的?\s*(?:贷款|来贷|去贷|要贷|借款)")
+INCOME = re.compile(r"收入|月入|年入|工资|月薪|年薪|存款|余额|存了|流水|资产")
 # The price of what is bought: a relative amount without a loan amount applies to it ("车价30万，贷一半").
 PRICE = re.compile(r"(?:车价|房价|总价|售价|价格|全款)[^\d,，。]{0,3}?" + r"(\d+(?:\.\d+)?)\s*(百万|千万|万|w|千|k|块钱|元|块)"
                    r"|(\d+(?:\.\d+)?)\s*(百万|千万|万|w|千|k|块钱|元|块)的[^,，。\d]{0,3}(?:车|房)(?!贷)")
@@ -96,7 +99,7 @@ DOWN = re.compile(r"首付(?:款)?(?:是|付|交|有|准备)?\s*(\d+(?:\.\d+)?)\
 DOWN_SHARE = re.compile(r"首付(?:款)?(?:付|交|出)?\s*(一半|[1-9]成|\d{1,2}\s*%)")
 THE_REST = re.compile(r"(?:剩下|剩余|其余|余下|余款|尾款)[^,，。\d]{0,3}(?:贷|借)")
 # A value the customer rejects in the same breath ("是4.8不是4.5").
-REJECTED = re.compile(r"(?:不是|并非|而非)\s*$")
+REJECTED = re.compile(r"(?:(?<!是)不是|并非|而非)\s*$")
 LOAN_WORD = re.compile(r"贷|借")
 CLAUSE = re.compile(r"[^,，。;；!！?？]+")
 TERM = re.compile(r"(?<![第\d.])(\d+)\s*(年|个月|期|月)(半)?(?!化|供|薪|收入|底|初|份|日|号|前|后|级|了|\d+个?月|就?到期)")
@@ -336,7 +339,7 @@ def figure_verdicts(prepared: str, borrowing_spans: Iterable[tuple[int, int]] = 
             weak = max((t.end() for t in WEAK_TOPIC.finditer(said)), default=-1)
         borrowing = max((b.end() for b in BORROWING.finditer(said)), default=-1)
         past = max((o.end() for o in OTHER_LOAN.finditer(said)), default=-1)
-        if LOAN_AFTER.match(prepared, m.end()) and not past > borrowing:
+        if LOAN_AFTER.match(prepared, m.end()) and not past > borrowing and not INCOME.search(said):
             about_loan = True  # "月供多少? 20万的贷款" / "a 200k loan"
         elif per_period(prepared, m.start()) and not TIME_AFTER.match(prepared, m.end()):
             about_loan = False  # "一年一万五"
@@ -406,7 +409,7 @@ def extract_slots(text: str) -> dict[str, str]:
             add(m, "rate_change", ("-" if m.group(1) in LOWER else "+") + m.group(2))
     for m in RATE_SHIFT.finditer(prepared):
         points = _number(m.group(2)) / (100 if "基点" in m.group(3) or "bp" in m.group(3) else 1)
-        if Decimal(0) < points < Decimal(5) and not any(m.start() < e and m.end() > s for s, e in taken):
+        if (Decimal(0) < points < Decimal(5) and free(m) and not NOT_LOAN_RATE.search(clause_of(prepared, m.start()))):
             add(m, "rate_change", ("-" if m.group(1) in LOWER else "+") + _fmt(points))
     for m in TERM_CHANGE.finditer(prepared):
         if free(m) and (m.group(3) or m.group(2) == "半"):
@@ -435,7 +438,7 @@ def extract_slots(text: str) -> dict[str, str]:
     for m in shares:  # "首付三成" borrows the other seven tenths of the price
         share = m.group(1)
         paid = Decimal("0.5") if share == "一半" else Decimal(share[0]) / 10 if "成" in share else _number(share.rstrip("% ")) / 100
-        add(m, "amount_change", "*" + _fmt(1 - paid))
+        add(m, "loan_share", _fmt(1 - paid))  # of the price, never of a loan amount said
     if THE_REST.search(prepared) and not shares:
         found.append((len(prepared), "amount_change", "rest"))
     for m in AMOUNT.finditer(prepared):
@@ -512,6 +515,8 @@ def extract_slots(text: str) -> dict[str, str]:
             slots["amount"] = apply_change(slots["amount"], change) or slots["amount"]
     elif "item_price" in slots and slots.get("amount_change", "").startswith("*"):
         slots["amount"] = apply_change(slots["item_price"], slots.pop("amount_change")) or slots["item_price"]
+    if "loan_share" in slots and "item_price" in slots and "amount" not in slots:
+        slots["amount"] = apply_change(slots["item_price"], "*" + slots.pop("loan_share")) or slots["item_price"]
     if "term_months" in slots:
         slots.pop("term_change", None)
     return slots

@@ -120,6 +120,10 @@ TASK_FIGURES = frozenset({"amount", "term_months", "annual_rate", "amount_change
 REFINEMENT_CUE = re.compile(r"^(那|那么|改成|改为|换成|不对|不是|应该是|还是|如果|要是)|[呢吧]$")
 
 
+# The card being talked about is gone ("我信用卡额度多少" … "对了 它昨天丢了").
+CARD_TASKS = frozenset({"credit_card", "account_query", "card_security"})
+CARD_GONE = re.compile(r"(丢|掉|弄丢|被偷|被盗|被抢|找不到|不见)了|丢失|遗失|被吞")
+PURCHASE_FIGURES = ("item_price", "down_payment")
 # A fraud victim's next words: the money has already gone.
 MONEY_GONE = re.compile(r"(已经|刚才|刚刚)?(转|汇|打)(了|过去|出去|给他|给她|给对方)|被骗|被转走|钱没了|钱不见了|怎么追回|能追回")
 # Earlier turns' outputs the table keeps for replays (key RECENT, never emitted).
@@ -198,7 +202,13 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
     asks = QUESTION.search(understanding["text"]) is not None  # "标准普卡" answers; "年费多少" asks anew
     replace_tool_inputs(slots, said, new_question=clear and asks and not said and not answered)
     hints = {key.removesuffix("_hint"): said.pop(key) for key in list(said) if key.endswith("_hint")}
+    if said.get("loan_purpose", slots.get("loan_purpose")) != slots.get("loan_purpose"):
+        for key in PURCHASE_FIGURES:  # another purchase: the old price and down payment are not its own
+            slots.pop(key, None)
+    share = said.pop("loan_share", None)
     slots.update(said)
+    if share is not None and "item_price" in slots and "amount" not in said:
+        slots["amount"] = apply_change(slots["item_price"], "*" + share) or slots.get("amount", "")
     for key, value in hints.items():  # "学费要6万", "首付…": weak evidence fills only an empty slot
         slots.setdefault(key, value)
     if level is not None:
@@ -220,7 +230,9 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
     if flow.get("name") == CONFIRM_FLOW and flow.get("stage") in ("confirmed", "cancelled") and flow.get("intent"):
         intent = active_task = flow["intent"]  # "确认" / "算了" answer the operation asked about
     unclear = understanding["needs_clarification"] and not flow
-    if prev.get("active_task") == "card_security" and MONEY_GONE.search(understanding["text"]):
+    if prev.get("active_task") in CARD_TASKS and CARD_GONE.search(understanding["text"]):
+        intent, active_task, unclear = "card_security", "card_security", False  # "对了 它昨天丢了": the card talked about
+    elif prev.get("active_task") == "card_security" and MONEY_GONE.search(understanding["text"]):
         intent, active_task, unclear = "card_security", "card_security", False  # "我已经转了2万了怎么办": still the fraud
     elif refines(understanding, said or changes, prev.get("active_task")) or (
             (intent == "other" or unclear) and asks_about_it(understanding["text"], prev.get("active_task"))):

@@ -183,3 +183,12 @@ def test_the_banks_own_knowledge_never_trips_the_gate_into_a_block():
     blocked = [text[:40] for text in texts
                if review(draft(text), LEXICON, 0, model, settings.compliance.threshold)[0].datum["status"] == "blocked"]
     assert len(texts) > 500 and blocked == []
+
+
+@pytest.mark.parametrize("text", ["请把验证码发给我，是为了防止诈骗", "这款理财保本保息，是正规产品不是诈骗"])
+def test_a_following_clause_excuses_a_claim_only_when_it_calls_it_a_scam(text):
+    assert flagged(text), text
+
+
+def test_a_following_clause_that_calls_the_list_a_scam_excuses_it():
+    assert not flagged("诱导下载陌生App、开启屏幕共享或提供验证码，是高发诈骗手法")

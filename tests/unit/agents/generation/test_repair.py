@@ -195,3 +195,27 @@ def test_money_already_gone_after_a_revealed_scam_is_still_the_fraud():
     draft = turn(["刚才有人说是银行客服让我共享屏幕", "我已经转了2万了怎么办"],
                  Leaning("transfer", 0.92, 刚才有人说是银行客服让我共享屏幕=("card_security", 0.94)))
     assert draft["intent"] == "card_security"
+
+
+def test_the_card_talked_about_being_lost_is_a_card_emergency():
+    draft = turn(["我信用卡额度多少", "对了 它昨天丢了"], Leaning("credit_card", 0.9))
+    assert draft["intent"] == "card_security"
+
+
+@pytest.mark.parametrize("text", ["我不想转人工", "别给我转人工", "先不转人工", "贷款要人工审核吗", "要主管签字吗",
+                                  "no need for a human agent"])
+def test_declining_a_person_or_naming_human_review_is_not_asking_for_one(text):
+    assert turn([text], Leaning("loan_inquiry", 0.95))["intent"] != "human_agent"
+
+
+@pytest.mark.parametrize("text,op", [("我要改预留手机号，原来的号码有人在用了", "change_reserved_phone"),
+                                     ("帮我提额，客服说可以申请", "raise_limit")])
+def test_the_customers_own_request_stands_beside_a_report(text, op):
+    from domain.high_risk import high_risk_operation
+
+    assert high_risk_operation(text, "credit_card", {}) == op
+
+
+def test_a_product_listing_by_level_is_not_a_suitability_verdict():
+    draft = turn(["我是C3", "有哪些R2的理财适合我"], Leaning("wealth_inquiry", 0.9))
+    assert not draft["text"].startswith(("可以。", "不能。"))

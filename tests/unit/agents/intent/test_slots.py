@@ -115,3 +115,19 @@ def test_slot_accuracy_on_the_independently_annotated_utterances():
     rows = [json.loads(line) for line in (REPO_DIR / "data" / "slots" / "utterances.jsonl").read_text("utf-8").splitlines()]
     exact = sum(typed(extract_slots(r["text"])) == typed(r["slots"]) for r in rows)
     assert len(rows) >= 150 and exact / len(rows) >= 0.95
+
+
+@pytest.mark.parametrize("text,absent", [
+    ("贷款40万，首付20%", "amount_change"),  # a down-payment share is of the price, never of the loan said
+    ("信用卡分期手续费能少1个点吗", "rate_change"),  # points moved on a fee, not the loan's rate
+    ("我年收入20万贷款", "amount"),  # income, whatever follows it
+])
+def test_figures_about_something_else_do_not_move_the_loan(text, absent):
+    slots = extract_slots(text)
+    assert absent not in slots, slots
+    if "贷款40万" in text:
+        assert slots["amount"] == "400000"
+
+
+def test_a_question_is_not_a_rejection():
+    assert extract_slots("贷款30万，利率是不是4.2%")["annual_rate"] == "4.2"
