@@ -238,6 +238,9 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
             (intent == "other" or unclear) and asks_about_it(understanding["text"], prev.get("active_task"))):
         # "那20万呢", "不对，是15年", "要准备什么材料": the task in progress, whatever the model read
         intent, active_task, unclear = prev["active_task"], prev["active_task"], False
+        if intent == "transfer" and not flow and "amount" in said:
+            # "给我哥转3万" … "不对，是7万": the corrected sum is the transfer asked for, with its confirmation
+            flow = confirmation_turn({}, "转账", "transfer", {"amount": said["amount"]})
     # This turn's own task: a task intent, or slots / a questionnaire answer that continue one. A turn that
     # does neither ("讲个笑话" mid-loan) keeps the session's task in memory but does not answer it.
     continues = (intent in TASK_INTENTS and not unclear) or bool(said) or bool(changes) or answered or bool(flow)

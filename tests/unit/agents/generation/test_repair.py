@@ -219,3 +219,8 @@ def test_the_customers_own_request_stands_beside_a_report(text, op):
 def test_a_product_listing_by_level_is_not_a_suitability_verdict():
     draft = turn(["我是C3", "有哪些R2的理财适合我"], Leaning("wealth_inquiry", 0.9))
     assert not draft["text"].startswith(("可以。", "不能。"))
+
+
+def test_a_corrected_transfer_sum_is_the_transfer_asked_for():
+    draft = turn(["给我哥转3万", "不对，是7万"], Leaning("other", 0.5, 给我哥转3万=("transfer", 0.95)))
+    assert draft["intent"] == "transfer" and "确认" in draft["text"]
