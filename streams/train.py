@@ -27,8 +27,9 @@ TRAIN_TSV = REPO_DIR / "data" / "intents" / "train.tsv"
 AUTHORED_TSVS = sorted((REPO_DIR / "data" / "intents").glob("train_authored*.tsv"))
 COMPLIANCE_TSV = REPO_DIR / "data" / "compliance" / "train.tsv"
 # Replies written by a separate author from the category names and public sources only (see
-# data/compliance/TAXONOMY.md): trained on beside train.tsv, never evaluated on.
-COMPLIANCE_AUTHORED = sorted((REPO_DIR / "data" / "compliance").glob("train_authored*.tsv"))
+# data/compliance/TAXONOMY.md), and the bot's own prompts that ask for missing figures (clean: "请告诉我期限"
+# is not a credential request): trained on beside train.tsv, never evaluated on.
+COMPLIANCE_AUTHORED = sorted((REPO_DIR / "data" / "compliance").glob("train_[ao]*.tsv"))  # train_authored*, train_own_prompts
 
 cli = typer.Typer(add_completion=False, help=__doc__)
 

@@ -192,3 +192,29 @@ def test_a_following_clause_excuses_a_claim_only_when_it_calls_it_a_scam(text):
 
 def test_a_following_clause_that_calls_the_list_a_scam_excuses_it():
     assert not flagged("诱导下载陌生App、开启屏幕共享或提供验证码，是高发诈骗手法")
+
+
+def test_the_bots_own_prompts_for_missing_figures_pass_the_gate():
+    """"为了给您精确计算还款金额，请告诉我期限。" is the bot asking for a loan term, not for a credential: every
+    prompt the loan flows can send for any set of missing figures passes untouched."""
+    import itertools
+
+    from agents.compliance.agent import default_model
+    from agents.generation.flows.loan import BUDGET_SLOTS, LOAN_SLOTS, PREPAYMENT_SLOTS
+    from streams.settings import get_settings
+
+    settings = get_settings()
+    model = default_model(settings)
+    templates = ["为了给您精确计算还款金额，请告诉我{}。", "为了测算提前还款能节省多少利息，请告诉我{}。",
+                 "为了测算您每月的还款额对应的贷款金额，请告诉我{}。", "好的，为了给您匹配合适的贷款产品并测算，方便告诉我{}吗？"]
+    labels = [list(LOAN_SLOTS.values()), list(PREPAYMENT_SLOTS.values()), list(BUDGET_SLOTS.values()),
+              ["贷款用途", *LOAN_SLOTS.values()]]
+    changed = []
+    for template, names in zip(templates, labels, strict=True):
+        for n in range(1, len(names) + 1):
+            for combo in itertools.combinations(names, n):
+                text = template.format("、".join(combo))
+                reply = review(draft(text), LEXICON, 0, model, settings.compliance.threshold)[0].datum
+                if reply["status"] != "approved":
+                    changed.append(text)
+    assert changed == []
