@@ -37,7 +37,7 @@ def test_kill9_of_stateful_workers_loses_and_duplicates_nothing(stack, settings,
         stack.start_worker(stage)
     stack.wait_workers()
     rest = collect(out, codec, "Reply", lambda r: r["session_id"] == session_id, 2, timeout=90, settle=5.0)
-    if len(rest) < 2:  # say where the pipeline stands: each worker logs its tasks' and threads' stacks
+    if len(rest) < 2:  # say where the pipeline stands: each worker logs its tasks' await chains (diagnostics)
         for stage in stack.stages:
             os.kill(stack.worker_pid(stage), signal.SIGUSR2)
         time.sleep(3)
