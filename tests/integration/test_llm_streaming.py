@@ -52,14 +52,16 @@ def test_the_transformers_backend_streams_to_the_websocket(stack, settings, code
             while not messages or messages[-1]["type"] == "chunk":
                 messages.append(json.loads(ws.recv(timeout=90)))
         [(draft, _)] = collect(drafts, codec, "DraftReply", lambda d: d["session_id"] == session_id, 1)
+        # As many sentences as the tiny model writes (its text follows the FAQ corpus it is trained on).
         chunks = [c for c, _ in collect(streamed_topic, codec, "ReplyChunk",
-                                        lambda c: c["session_id"] == session_id, 3)]
+                                        lambda c: c["session_id"] == session_id, 2, timeout=60, settle=5.0)]
     reply = messages[-1]
     assert draft["composer"] == "transformers" and reply["type"] == "reply" and reply["status"] == "approved"
     # The model's sentences went out one by one, each checked, in order, the last one marked final ...
-    assert [c["seq"] for c in chunks] == [0, 1, 2] and chunks[-1]["final"] and not chunks[-1]["text"]
+    assert [c["seq"] for c in chunks] == list(range(len(chunks))) and len(chunks) >= 2
+    assert chunks[-1]["final"] and not chunks[-1]["text"] and not any(c["final"] for c in chunks[:-1])
     assert all(c["composer"] == "transformers" for c in chunks)
-    assert chunks[1]["text"] == RISK_DISCLOSURE and "".join(c["text"] for c in chunks) == draft["text"]
+    assert draft["text"].endswith(RISK_DISCLOSURE) and "".join(c["text"] for c in chunks) == draft["text"]
     # ... and the WebSocket's chunks (streamed ones, then any that trailed the reply) add up to the reply.
     assert len(messages) >= 2 and all(m["type"] == "chunk" for m in messages[:-1])
     assert "".join(m["text"] for m in messages[:-1]) == reply["reply"] == draft["text"]
