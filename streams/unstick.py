@@ -27,6 +27,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from faust.types import TP
+
 STUCK_S = 5.0
 WATCH_S = 1.0
 MAX_REFETCH = 5
@@ -116,8 +118,6 @@ def to_refetch(progress: Progress, positions: dict[int, int | None], committed: 
 
 
 def committed_offset(app: Any, topic: str, partition: int) -> int | None:
-    from faust.types import TP
-
     return app.consumer._committed_offset.get(TP(topic, partition))  # Faust keeps no public view
 
 
@@ -131,16 +131,12 @@ def set_aside(app: Any, message: Any) -> None:
 def clear_gaps_from(app: Any, topic: str, partition: int, offset: int) -> None:
     """Faust marks offsets it saw skipped as gaps (committable as if done); the hole is being handled
     now, so from ``offset`` on nothing counts as done until the agent acknowledges it."""
-    from faust.types import TP
-
     gaps = app.consumer._gap.get(TP(topic, partition))
     if gaps:
         gaps.chop(offset, sys.maxsize)
 
 
 async def seek(app: Any, topic: str, partition: int, offset: int, why: str) -> None:
-    from faust.types import TP
-
     log.warning("%s[%d]: %s; fetching again from %d", topic, partition, why, offset)
     await app.consumer.seek(TP(topic, partition), offset)
 
