@@ -503,8 +503,9 @@ def extract_slots(text: str) -> dict[str, str]:
         slots["loan_purpose"] = "装修"
     # A relative amount after an outright one applies to it ("总价200万，贷一半"); an outright value after
     # a relative one wins ("贷一半，也就是十万").
-    if slots.get("amount_change") == "rest" and rest_of_price(slots) is not None:
-        slots["amount"] = rest_of_price(slots)  # type: ignore[assignment]
+    rest = rest_of_price(slots) if slots.get("amount_change") == "rest" else None
+    if rest is not None:
+        slots["amount"] = rest
         slots.pop("amount_change")
     elif "amount" in slots and "amount_change" in slots and slots["amount_change"] == "rest":
         slots.pop("amount_change")  # "贷款20万，剩下的自己出"
