@@ -179,7 +179,21 @@ def compliance(file: Path = typer.Argument(..., exists=True, dir_okay=False,
             c_recall = f"{c_tp / (c_tp + c_fn):.3f}" if c_tp + c_fn else "-"
             typer.echo(f"{category:<22}{c_tp + c_fn:>11}{c_recall:>8}{clean:>7}{c_fp:>15}")
     typer.echo(f"true positives {tp}, false positives {fp}, false negatives {fn}")
+    _print_reliability(model.violation_probabilities([text for _, text in rows]),
+                       [label == "violation" for label, _ in rows], settings.compliance.threshold)
     typer.echo(json.dumps({"n": n, "recall": round(recall, 4), "precision": round(precision, 4)}))
+
+
+def _print_reliability(probabilities: list[float], outcomes: list[bool], threshold: float) -> None:
+    """The learned layer alone, each reply read whole: how often each probability band is a violation."""
+    from benchmarks.calibration import brier, expected_calibration_error, reliability
+
+    typer.echo(f"learned layer alone (threshold {threshold}): probability band, replies, mean probability, "
+               "share that are violations")
+    for b in reliability(probabilities, outcomes):
+        typer.echo(f"  {b.low:.1f}-{b.high:.1f}  {b.n:>5}  {b.mean_probability:.3f}  {b.observed_rate:.3f}")
+    typer.echo(f"  expected calibration error {expected_calibration_error(probabilities, outcomes):.3f}, "
+               f"Brier score {brier(probabilities, outcomes):.3f}")
 
 
 @cli.command()

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from agents.compliance.dynamic import dynamic_findings
 from agents.compliance.lexicon import Hit, Lexicon, LexiconEntry
 from agents.compliance.pii import mask_pii
+from agents.compliance.rate_claims import rate_claims
 from contracts.records import audit_record, carry
 from contracts.stage import Emit
 from contracts.topics import AUDIT, REPLY_CHECKED
@@ -38,13 +39,14 @@ class ViolationModel(Protocol):
 
 
 def assess(text: str, lexicon: Lexicon, model: ViolationModel | None = None, threshold: float = 0.5) -> list[Hit]:
-    """Lexicon hits plus, when a model is given, the sentences it holds responsible.
+    """Lexicon hits, loan-cost claims read from figures, and, when a model is given, the sentences
+    it holds responsible.
 
     The model judges what remains after lexicon hits are removed, as a whole (the form it was
     trained on); while that still reads as a violation, the sentence it scores highest goes.
     Short factual sentences are thus never judged alone, out of their context.
     """
-    hits = lexicon.scan(text)
+    hits = lexicon.scan(text) + rate_claims(text)
     if model is None:
         return hits
     spans = [sp for sp in sentence_spans(text) if not any(h.start < sp[1] and h.end > sp[0] for h in hits)]

@@ -95,6 +95,10 @@ SEEDS: dict[str, list[str]] = {
         "政府性融资担保机构", "政府性融资担保",
         # the ATM safety advice "输入密码时用手遮挡键盘" asks for nothing
         "输入密码时用手遮挡", "输入密码时遮挡",
+        # 一定 as "a certain (period, degree)", not "certainly"
+        "一定年限", "一定期限", "一定时间", "一定程度", "一定比例", "一定条件", "一定的风险", "一定风险",
+        # 免 as "so as to avoid" ("以免影响征信"), not "exempt from"
+        "以免", "免得", "避免",
     ],
 }
 

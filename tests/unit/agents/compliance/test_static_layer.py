@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from agents.compliance.lexicon import default_lexicon
@@ -218,3 +220,30 @@ def test_the_bots_own_prompts_for_missing_figures_pass_the_gate():
                 if reply["status"] != "approved":
                     changed.append(text)
     assert changed == []
+
+
+def test_claim_rules_expand_concepts_and_reject_unknown_ones(tmp_path):
+    from agents.compliance.lexicon import Lexicon, LexiconEntry, load_claim_rules
+
+    good = tmp_path / "claims.toml"
+    good.write_text('[concepts]\nsure = ["保证", "一定"]\n[[claim]]\nname = "gain"\nfirst = ["@sure", "稳"]\n'
+                    'second = ["赚"]\ngap = 4\ncategory = "promised_returns"\nrule = "r"\n', encoding="utf-8")
+    (rule,) = load_claim_rules(good)
+    assert rule.first == ("保证", "一定", "稳") and rule.severity == "rewrite"
+    lexicon = Lexicon([LexiconEntry("无关词", "x", "rewrite", "r")], (rule,))
+    assert [h.entry.category for h in lexicon.scan("这个一定能赚")] == ["promised_returns"]
+    assert lexicon.scan("这个不一定能赚") == [] and lexicon.scan("一定，但是赚不赚看市场") == []
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[claim]]\nname = "x"\nfirst = ["@nope"]\nsecond = ["赚"]\ngap = 4\ncategory = "c"\nrule = "r"\n',
+                   encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown concept '@nope'"):
+        load_claim_rules(bad)
+    bad.write_text('[[claim]]\nname = "x"\nfirst = ["a"]\nsecond = ["b"]\ncategory = "c"\nrule = "r"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="lacks \\['gap'\\]"):
+        load_claim_rules(bad)
+
+
+def test_every_claim_names_a_known_category_and_cites_a_source():
+    taxonomy = (Path(__file__).resolve().parents[4] / "data" / "compliance" / "TAXONOMY.md").read_text(encoding="utf-8")
+    for rule in LEXICON.rules:
+        assert rule.category in taxonomy and "：" in rule.rule, rule.name
