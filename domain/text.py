@@ -15,9 +15,15 @@ def _t2s():  # type: ignore[no-untyped-def]
 
 
 def normalise(text: str) -> str:
-    """NFKC (full-width to half-width), traditional to simplified, lower case, collapsed whitespace."""
-    text = unicodedata.normalize("NFKC", text)
+    """NFKC (full-width to half-width), traditional to simplified, lower case, emoji as spaces ("多谢🙏"),
+    collapsed whitespace."""
+    text = "".join(" " if _pictograph(c) else c for c in unicodedata.normalize("NFKC", text))
     return " ".join(_t2s().convert(text).lower().split())
+
+
+def _pictograph(c: str) -> bool:
+    """Emoji and other pictographic symbols, with the joiners and selectors that build them."""
+    return unicodedata.category(c) == "So" or c == "\u200d" or "\ufe00" <= c <= "\ufe0f"
 
 
 CLAUSE_ENDS = frozenset("。！？!?；;\n，,：:")

@@ -83,8 +83,9 @@ def train_backend(backend: str, out: Path | None = None, *, init_from: Path | No
     extra = AUTHORED_TSVS if backend != "compliance" and train_tsv == TRAIN_TSV else []
     if backend == "compliance" and train_tsv == COMPLIANCE_TSV:
         extra = COMPLIANCE_AUTHORED
-    # ... and so does a change of the claim rules or of the code that reads them.
-    claims = (REPO_DIR / "data" / "compliance" / "claims.toml", REPO_DIR / "agents" / "compliance" / "lexicon.py")
+    # ... and so does a change of the claim rules or of the code that reads them or forms the features.
+    claims = (REPO_DIR / "data" / "compliance" / "claims.toml", REPO_DIR / "agents" / "compliance" / "lexicon.py",
+              REPO_DIR / "agents" / "compliance" / "model.py")
     digest = corpus_digest(train_tsv, lexicon, *claims, *extra) if backend == "compliance" else corpus_digest(train_tsv, *extra)
     if not force and up_to_date(out, digest):
         typer.echo(f"intent-{backend}: up to date in {out}")

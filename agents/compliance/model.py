@@ -6,10 +6,11 @@ same obfuscation removal applies before features are taken.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from agents.compliance.lexicon import default_lexicon
-from domain.text import matching_form
+from domain.text import matching_form, normalise
 from engines.classifiers import read_tsv
 from engines.classifiers.linear import LinearIntentClassifier
 
@@ -32,11 +33,23 @@ def read_labelled(path: Path) -> list[tuple[str, str]]:
     return [(label, text.split("\t", 1)[0]) for label, text in read_tsv(path, ("violation", "clean"))]
 
 
+# Speech acts that turn a risky topic into advice: telling the customer not to do it, calling it a
+# scam, or saying it cannot be done ("验证码谁要都别给", "逾期记录没法花钱删").
+SPEECH_ACTS = {
+    "zzwarn": re.compile(r"(别|不要|切勿|请勿|勿|谨防|警惕|千万别|一律不|都别|不得|拒绝)[^,，。；]{0,4}"
+                         r"(给|告诉|透露|泄露|转|汇|点|下载|安装|相信|信|当|买|借|开启|共享|扫)"),
+    "zzverdict": re.compile(r"(是|都是|均为|均是|属于|就是|多为|大多是)[^,，。；]{0,4}(诈骗|骗局|骗子|陷阱|违法|违规|套路)"),
+    "zzcannot": re.compile(r"(没法|无法|不能|不可能|不会|没有办法|办不到)[^,，。；]{0,3}(删|消除|洗白|修复|抹掉|更改|撤销|保证|承诺)"),
+}
+
+
 def compliance_form(text: str) -> str:
-    """De-obfuscated text plus one marker word per lexicon hit, negated or not, so the model learns
-    when a banned phrase is a claim and when it is a warning."""
+    """De-obfuscated text plus one marker word per lexicon hit, negated or not, and one per advising
+    speech act, so the model learns when a banned phrase is a claim and when it is a warning."""
     markers = [("zzneg" if h.negated else "zzhit") + h.entry.category.replace("_", "")
                for h in default_lexicon().scan(text, include_negated=True)]
+    simplified = normalise(text)
+    markers += [name for name, pattern in SPEECH_ACTS.items() if pattern.search(simplified)]
     return matching_form(text)[0] + (" " + " ".join(markers) if markers else "")
 
 

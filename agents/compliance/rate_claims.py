@@ -19,7 +19,11 @@ RULE = "关于进一步规范信贷融资收费的通知：贷款综合成本须
 NUMBER = r"(?:万分之|千分之)?\d+(?:\.\d+)?(?:%|厘|‰)?|万\d+(?:\.\d+)?"
 PERIODIC = re.compile(r"(日利率|日息|日费率|每天利息|月利率|月息|月费率|月手续费率?|每月手续费率?|每期手续费率?|每期费率|"
                       r"分期费率|手续费率)[^,，。；;0-9万千]{0,8}?(" + NUMBER + ")")
-PLAYED_DOWN = re.compile(r"才|只要|只需|仅|低至|很便宜|划算|不贵|几毛钱|一杯奶茶|白菜价|九牛一毛|可以忽略")
+PLAYED_DOWN = re.compile(r"才|只要|只需|仅|低至|不到|很便宜|划算|不贵|几毛钱|一杯奶茶|一杯咖啡|白菜价|九牛一毛|可以忽略|忽略不计|"
+                         r"省心|少得很|很少")
+# The cost of a loan per day in money ("借1万一天才2块5"), not as a rate.
+DAILY_COST = re.compile(r"(每天|一天|每日|日均)[^,，。；;]{0,6}?(?:\d+(?:\.\d+)?|几)(块|元|毛|角)")
+LOAN = re.compile(r"借|贷|分期|额度|利息")
 ANNUAL = re.compile(r"年化|年利率|年费率|apr|一年下来|按年算|折合年", re.IGNORECASE)
 ANNUALISED = re.compile(r"(?:年化|年利率|年费率)[^,，。；;0-9]{0,8}?(\d+(?:\.\d+)?)%")
 FEE_ON_PRINCIPAL = ("费率", "手续费")
@@ -42,6 +46,11 @@ def rate_claims(text: str) -> list[Hit]:
     annualised by ×12; each spans the periodic figures (the whole text where numbers were rewritten)."""
     form = numeric_form(text)
     periodic = list(PERIODIC.finditer(form))
+    if not ANNUAL.search(form) and LOAN.search(form):
+        for m in DAILY_COST.finditer(form):
+            if PLAYED_DOWN.search(form[max(0, m.start() - 6):m.end() + 8]):
+                span = m.span() if len(form) == len(text) else (0, len(text))
+                return [Hit(LexiconEntry("日成本未折年化", "hidden_loan_cost", "rewrite", RULE), *span)]
     if not periodic:
         return []
     span = (periodic[0].start(), periodic[-1].end()) if len(form) == len(text) else (0, len(text))

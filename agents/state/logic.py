@@ -118,6 +118,9 @@ CORRECTION_CUE = re.compile(r"说错了?|搞错了?|写错了?|打错了?|应该
 TASK_FIGURES = frozenset({"amount", "term_months", "annual_rate", "amount_change", "term_change", "rate_change",
                           "loan_purpose"})
 REFINEMENT_CUE = re.compile(r"^(那|那么|改成|改为|换成|不对|不是|应该是|还是|如果|要是)|[呢吧]$")
+# Words that only name the figure being changed ("那要是利率降到3.3呢", "那分3年呢 利率不变").
+FIGURE_WORDS = re.compile(r"年化利率|年利率|利率|年化|利息|期限|金额|本金|贷款|借款|额度|首付|月供|期数|"
+                          r"降到|降为|降低到|涨到|升到|提高到|提到|调到|调成|变成|变为|不变|一样|照旧|的话|如果|要是|分|借|贷")
 
 
 # The card being talked about is gone ("我信用卡额度多少" … "对了 它昨天丢了").
@@ -142,7 +145,7 @@ def refines(understanding: dict[str, Any], said: dict[str, str], task: str | Non
     if not said or task is None or understanding["intent"] == task:
         return False
     rest = FIGURES_AND_PUNCTUATION.sub("", numeric_form(understanding["text"]))
-    if understanding["intent"] == "other" or len(rest) <= BARE_SLOT_WORDS:
+    if understanding["intent"] == "other" or len(FIGURE_WORDS.sub("", rest)) <= BARE_SLOT_WORDS:
         return True  # nothing but figures and a slot word or two ("20年 利率4.2")
     if CORRECTION_CUE.search(rest) and set(said) <= TASK_FIGURES:
         return True  # "利率说错了，应该是4.35%": however long, a correction of the figures in play
@@ -155,13 +158,18 @@ def refines(understanding: dict[str, Any], said: dict[str, str], task: str | Non
 
 
 # A follow-up question that leans on what was just discussed ("那上个月的呢", "这个是什么意思").
-FOLLOW_UP_CUE = re.compile(r"^(那|那么|还有|另外|然后)|[呢吗嘛][?？]?$|这个|那个|它|怎么办|什么意思|"
+FOLLOW_UP_CUE = re.compile(r"^(那|那么|还有|另外|然后)|[呢嘛][?？]?$|这个|那个|它|怎么办|什么意思|"
                            r"(要|需要)(准备|带|提供)?(什么|哪些|啥)|材料|多久|多长时间")
+# A bare yes/no question leans on nothing by itself: "你会唱歌吗" is its own question when the model is sure.
+YES_NO = re.compile(r"[吗么][?？]?$")
 
 
-def asks_about_it(text: str, task: str | None) -> bool:
+def asks_about_it(text: str, task: str | None, confidence: float = 0.0) -> bool:
     """Whether a turn the model could not place is a follow-up question on the task in progress."""
-    return task is not None and task in TASK_INTENTS and FOLLOW_UP_CUE.search(text.strip()) is not None
+    if task is None or task not in TASK_INTENTS:
+        return False
+    text = text.strip()
+    return FOLLOW_UP_CUE.search(text) is not None or (YES_NO.search(text) is not None and confidence < CLEAR_CONFIDENCE)
 
 
 def next_task(previous: str | None, understanding: dict[str, Any], said: dict[str, str]) -> str | None:
@@ -235,7 +243,8 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
     elif prev.get("active_task") == "card_security" and MONEY_GONE.search(understanding["text"]):
         intent, active_task, unclear = "card_security", "card_security", False  # "我已经转了2万了怎么办": still the fraud
     elif refines(understanding, said or changes, prev.get("active_task")) or (
-            (intent == "other" or unclear) and asks_about_it(understanding["text"], prev.get("active_task"))):
+            (intent == "other" or unclear)
+            and asks_about_it(understanding["text"], prev.get("active_task"), understanding["confidence"])):
         # "那20万呢", "不对，是15年", "要准备什么材料": the task in progress, whatever the model read
         intent, active_task, unclear = prev["active_task"], prev["active_task"], False
         if intent == "transfer" and not flow and "amount" in said:

@@ -247,3 +247,12 @@ def test_every_claim_names_a_known_category_and_cites_a_source():
     taxonomy = (Path(__file__).resolve().parents[4] / "data" / "compliance" / "TAXONOMY.md").read_text(encoding="utf-8")
     for rule in LEXICON.rules:
         assert rule.category in taxonomy and "：" in rule.rule, rule.name
+
+
+@pytest.mark.parametrize(("text", "act"), [("验证码谁要都别给", "zzwarn"), ("刷单返利都是诈骗", "zzverdict"),
+                                           ("逾期记录没法花钱删", "zzcannot")])
+def test_advice_is_marked_as_a_speech_act_for_the_learned_layer(text, act):
+    from agents.compliance.model import compliance_form
+
+    assert act in compliance_form(text).split()
+    assert act not in compliance_form("请把验证码发给我，马上帮您处理").split()
