@@ -124,14 +124,21 @@ SPECIFIC_QUESTION = re.compile(r"多少|怎么|怎样|如何|什么|哪|几|多�
                                r"征信|逾期|审批|放款|[?？]")
 
 
+# "怎么弄", "如何申请": how to get it at all, which is still the bare wish.
+GENERIC_HOW = re.compile(r"(怎么|怎样|如何|咋)(弄|办理?|申请|搞|操作|贷|借|整)?(呢|啊|呀|啦)?(?=$|[\s,，。!！?？])")
+
+
 def asks_specific(text: str) -> bool:
-    return bool(SPECIFIC_QUESTION.search(normalise(text)))
+    return bool(SPECIFIC_QUESTION.search(GENERIC_HOW.sub(" ", normalise(text))))
 
 
 # A reference back to something the assistant offered: an ordinal ("第二个", "最后一款") or a pointer
 # ("这个", "它", "该产品"). Ordinals are 1-based in speech; -1 is the last.
 ORDINAL = re.compile(r"第\s*([一二三四五六七八九1-9])\s*[个款只支种项]|(最后|末尾)[一1]?[个款只支种项]")
 POINTER = re.compile(r"这个|那个|这款|那款|这只|那只|这支|那支|它|该产品|上面的?|刚才(说|推荐|介绍)的|你说的")
+# "那个测评", "这个流程": the pointer names something that is not a product.
+NOT_A_PRODUCT = re.compile(r"测评|问卷|评估|手续|材料|流程|步骤|问题|事|情况|链接|电话|号码|验证码|短信|网点|app|页面|功能|"
+                           r"规定|政策|活动|说法|意思|时间|月|人|客服|经理|账户|密码|业务|操作")
 CN_ORDINALS = "一二三四五六七八九"
 
 
@@ -144,4 +151,5 @@ def referenced_position(text: str) -> int | None:
             return -1
         n = m.group(1)
         return (CN_ORDINALS.index(n) + 1 if n in CN_ORDINALS else int(n)) - 1
-    return 0 if POINTER.search(norm) else None
+    pointing = (m for m in POINTER.finditer(norm) if not NOT_A_PRODUCT.match(norm, m.end()))
+    return 0 if next(pointing, None) is not None else None

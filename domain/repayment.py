@@ -149,12 +149,15 @@ def equal_instalment(principal: Decimal, annual_rate_percent: Decimal, months: i
 
 
 def equal_principal(principal: Decimal, annual_rate_percent: Decimal, months: int) -> EqualPrincipalPlan:
-    """等额本金 summary: first and last payment, the monthly decrease p·r and totals."""
+    """等额本金 summary: first payment P/n + P·r rounded once (the textbook figure a customer's own
+    calculator gives; the schedule rounds its two parts apart, so may differ by a fen), last payment,
+    the monthly decrease p·r and totals."""
     rows = repayment_schedule(principal, annual_rate_percent, months, EQUAL_PRINCIPAL)
     part = to_fen(principal / months)
     # P·r·(n+1)/2, the textbook total: the sum of each month's interest on the declining balance
     total_interest = to_fen(principal * _monthly_rate(annual_rate_percent) * (months + 1) / 2)
-    return EqualPrincipalPlan(part, rows[0].payment, rows[-1].payment,
+    return EqualPrincipalPlan(part, _first_payment(principal, annual_rate_percent, months, EQUAL_PRINCIPAL),
+                              rows[-1].payment,
                               to_fen(part * _monthly_rate(annual_rate_percent)), total_interest,
                               principal + total_interest)
 
@@ -162,7 +165,7 @@ def equal_principal(principal: Decimal, annual_rate_percent: Decimal, months: in
 def _first_payment(balance: Decimal, annual_rate_percent: Decimal, months: int, method: str) -> Decimal:
     if method == EQUAL_INSTALMENT:
         return annuity_payment(balance, annual_rate_percent, months)
-    return to_fen(balance / months) + to_fen(balance * _monthly_rate(annual_rate_percent))
+    return to_fen(balance / months + balance * _monthly_rate(annual_rate_percent))
 
 
 def prepayment_savings(principal: Decimal, annual_rate_percent: Decimal, months: int,

@@ -37,6 +37,8 @@ DISCLAIMERS_AFTER = ("是不可能的", "是不存在的", "是骗局", "都是�
                      "无法消除", "不要付费", "谨慎", "理论上的说法", "不能", "无法", "修复不了", "删不了", "处理不了",
                      "没有用", "没用", "骗子", "为名", "为幌子", "为由")
 NEGATION_WINDOW = 20
+# Between a claim's two cues, a denial of the relation itself ("理财产品不在存款保险保障范围内").
+BETWEEN_DENIAL = re.compile(r"[不非未没无](?:在|受|属|纳入|享|算|是)")
 FRAUD_ACTOR = re.compile(r"骗子|不法分子|诈骗分子|犯罪分子|诈骗团伙")
 # The next clause names what came before a scam ("…提供验证码，是高发诈骗手法"), not a purpose ("…，是为了防止诈骗")
 # nor a denial ("…，是正规产品不是诈骗").
@@ -209,7 +211,8 @@ class Lexicon:
                 between = norm[fe:ss]
                 clause = norm[norm.rfind(",", 0, fs) + 1:se]
                 if (fe <= ss and ss - fe <= rule.gap and "," not in between and not any(n in between for n in NEGATORS)
-                        and not between.endswith(ADJACENT_NEGATORS) and not any(u in clause for u in rule.unless)):
+                        and not between.endswith(ADJACENT_NEGATORS) and not BETWEEN_DENIAL.search(between)
+                        and not any(u in clause for u in rule.unless)):
                     entry = LexiconEntry(norm[fs:se], rule.category, rule.severity, rule.rule)
                     out.append((fs, se, entry))
                     break

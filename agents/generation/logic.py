@@ -31,7 +31,7 @@ from agents.generation.flows.loan import (
     pre_approval_answer,
     prepayment_answer,
 )
-from agents.generation.flows.risk import level_meaning, questionnaire_answer, suitability_answer
+from agents.generation.flows.risk import level_meaning, questionnaire_answer, suitability_answer, wanted_level_answer
 from agents.generation.flows.wealth import (
     compound_answer,
     deposit_answer,
@@ -48,7 +48,7 @@ from agents.generation.repair import OUT_OF_SCOPE, clarification, social_reply
 from contracts.records import carry
 from contracts.stage import Emit
 from contracts.topics import REPLY_DRAFT
-from domain.dialogue import asks_for_products, asks_specific
+from domain.dialogue import asks_for_products, asks_specific, referenced_position
 from domain.disclosures import RISK_DISCLOSURE
 from domain.high_risk import CANCELLED_TEXT, CONFIRM_FLOW, CONFIRM_TEXT, OP_NAMES, PENDING_TEXT
 from domain.numerals import numeric_form
@@ -88,6 +88,7 @@ def loan_answer(task: str, context: dict[str, Any], grounding: Grounding, text: 
 ASKS_MEANING = re.compile(r"什么意思|啥意思|是什么|代表什么|意味着什么|怎么理解|算什么|属于什么|什么水平|高吗|低吗")
 YES_NO = re.compile(r"[吗么嘛]|能不能|可不可以|可以不|行不行|是否|适不适合|能否")
 PRODUCT_LEVEL = re.compile(r"(?<![a-z0-9])r\s*([1-5])(?![0-9])", re.IGNORECASE)
+WANTS_TO_BUY = re.compile(r"想买|要买|想投|想配置|想要|买点|有没有|有哪些|推荐")
 CAN_BUY = re.compile(r"能(不能)?买|可以买|可不可以买|能(不能)?投|可以投|能(不能)?购买|可以购买|适合|适不适合|符合|匹配|能配置")
 
 
@@ -109,10 +110,16 @@ def business_answer(task: str | None, context: dict[str, Any], grounding: Ground
         return loan_answer(task, context, grounding, text)
     if task == "risk_assessment" and "customer_risk" in slots and ASKS_MEANING.search(text):
         return level_meaning(slots["customer_risk"])
-    named = PRODUCT_LEVEL.search(text)  # the product level asked about must be said in this turn
-    if (named is not None and "customer_risk" in slots and CAN_BUY.search(text) and YES_NO.search(text)
+    # The product level asked about: said in this turn, or the one the customer asked for earlier
+    # when the turn points back to it ("我想买R4的理财" … "我是C3 能买它吗").
+    named = PRODUCT_LEVEL.search(text)
+    asked = f"R{named.group(1)}" if named else (
+        slots.get("product_risk") if referenced_position(context["text"]) is not None else None)
+    if (asked and "customer_risk" in slots and CAN_BUY.search(text) and YES_NO.search(text)
             and not asks_for_products(context["text"])):
-        return suitability_answer(slots["customer_risk"], f"R{named.group(1)}")
+        return suitability_answer(slots["customer_risk"], asked)
+    if named and task in WEALTH_TASKS and WANTS_TO_BUY.search(text) and not YES_NO.search(text):
+        return wanted_level_answer(f"R{named.group(1)}", slots.get("customer_risk"), context, grounding)
     return None
 
 

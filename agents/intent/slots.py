@@ -133,6 +133,8 @@ BUDGET = re.compile(
 CARD_CUE = re.compile(r"账单|信用卡|刷卡|手续费")
 PERIODS = re.compile(r"分\s*(\d+)\s*期|分期\s*(\d+)\s*(?:期|个月)|(\d+)\s*期\s*分期")
 BILL = re.compile(MONEY + r"|(?<![\d.])(\d{3,7}(?:\.\d{1,2})?)(?![\d.%年个月期天号])")
+# A sum named as what is to be split, before the periods are known ("这个月账单8000想分期").
+BILL_TO_SPLIT = re.compile(r"(?:账单|刷了|刷卡|消费了?|欠了?)[^\d,，。]{0,4}?(?=\d)")
 DEPOSIT_CUE = re.compile(r"定期|整存整取|[零0]存整取|大额存单|存单|存款|每个?月存|(?<![缴起])存\s*\d")
 NOT_A_DEPOSIT = re.compile(r"每年存|复利|美元|港币|欧元|英镑|澳元|日元|外币|起存|起购|缴存")
 RECURRING_CUE = re.compile(r"[零0]存整取|每个?月存")
@@ -203,7 +205,8 @@ def tool_slots(prepared: str) -> list[tuple[int, int, str, str]]:
     periods = list(PERIODS.finditer(prepared)) if CARD_CUE.search(prepared) else []
     for m in periods:
         found.append((*m.span(), "instalment_periods", next(g for g in m.groups() if g)))
-    for m in BILL.finditer(prepared) if periods else ():
+    to_split = "分期" in prepared and BILL_TO_SPLIT.search(prepared)
+    for m in BILL.finditer(prepared) if periods or to_split else ():
         if not any(p.start() <= m.start() < p.end() for p in periods):
             found.append((*m.span(), "bill_amount", _yuan_of(m.group(1) or m.group(3), m.group(2))))
     found += (_deposit_slots(prepared) or _investment_slots(prepared) or _compound_slots(prepared)

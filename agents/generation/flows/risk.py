@@ -55,6 +55,27 @@ def suitability_answer(customer_level: str, product_risk: str) -> Answer:
     return Answer(text, {"customer_risk": customer_level, "product_risk": product_risk, "max_product_risk": top})
 
 
+def wanted_level_answer(product_risk: str, customer_risk: str | None, context: dict[str, Any],
+                        grounding: Grounding) -> Answer:
+    """"我想买R4的理财": the products of the level asked for when the customer's own level allows them;
+    the rule and the way to a level otherwise — never products of another level instead."""
+    need = f"C{product_risk[1]}"
+    if customer_risk is None:
+        return Answer(f"{product_risk}级产品适合风险承受能力{need}及以上的客户。按适当性管理要求，购买前需先完成风险测评；"
+                      f"请问您做过风险测评吗？可以告诉我您的测评等级，或回复“开始测评”。",
+                      {"product_risk": product_risk, "min_customer_risk": need})
+    if exceeds(product_risk, customer_risk):
+        return suitability_answer(customer_risk, product_risk)
+    products = [p for p in suitable_products(context, grounding, customer_risk)
+                if str(p.get("risk_level", "")).upper() == product_risk]
+    if not products:
+        return Answer(f"您的风险承受能力{customer_risk}可以购买{product_risk}级产品，但目前没有在售的{product_risk}级理财产品。"
+                      f"{RISK_DISCLOSURE}", {"customer_risk": customer_risk, "product_risk": product_risk})
+    return Answer(f"适合您（{customer_risk}）的在售{product_risk}级理财产品有：{'、'.join(str(p['name']) for p in products)}。"
+                  f"{RISK_DISCLOSURE}", {"customer_risk": customer_risk, "product_risk": product_risk},
+                  tuple(str(p["id"]) for p in products))
+
+
 def level_meaning(customer_level: str) -> Answer:
     """"我是C4，这是什么意思": what the level means and what it may buy."""
     top = f"R{customer_level[1]}"
