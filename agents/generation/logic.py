@@ -31,7 +31,12 @@ from agents.generation.flows.loan import (
     pre_approval_answer,
     prepayment_answer,
 )
-from agents.generation.flows.risk import level_meaning, questionnaire_answer, suitability_answer, wanted_level_answer
+from agents.generation.flows.risk import (
+    level_meaning,
+    questionnaire_answer,
+    suitability_answer,
+    wanted_level_answer,
+)
 from agents.generation.flows.wealth import (
     compound_answer,
     deposit_answer,
