@@ -23,7 +23,8 @@ def normalise(text: str) -> str:
 
 def _pictograph(c: str) -> bool:
     """Emoji and other pictographic symbols, with the joiners and selectors that build them."""
-    return unicodedata.category(c) == "So" or c == "\u200d" or "\ufe00" <= c <= "\ufe0f"
+    return (unicodedata.category(c) == "So" or c == "\u200d" or "\ufe00" <= c <= "\ufe0f"
+            or "\U0001f3fb" <= c <= "\U0001f3ff")  # skin tones
 
 
 CLAUSE_ENDS = frozenset("。！？!?；;\n，,：:")

@@ -40,6 +40,11 @@ def merge_handoff(new_owner: dict[str, Any], current: dict[str, Any] | None, ses
     return {**new_owner, "agent_id": taken}, [left]
 
 
+def urgent(reply: dict[str, Any]) -> bool:
+    """Fraud or lost-card advice the gate let through: too urgent to hold back while a human is awaited."""
+    return reply["intent"] == "card_security" and reply.get("status") in ("approved", "rewritten")
+
+
 def customer_message(reply: dict[str, Any], owner: dict[str, Any], now_ms: int,
                      queue: DeskQueue | None = None) -> tuple[list[Emit], dict[str, Any]]:
     """A customer turn while a human owns the session: the desk is told, the bot says nothing."""
@@ -50,6 +55,8 @@ def customer_message(reply: dict[str, Any], owner: dict[str, Any], now_ms: int,
     if waiting:  # still queued: say so rather than leave the customer waiting
         text = QUEUED_TEXT if position is None else QUEUED_PLACE_TEXT.format(
             position=position, wait=queue.estimated_wait_s(position))
+        if urgent(reply):  # a fraud victim gets "stop, do not transfer, freeze" now, not after the queue
+            text = reply["text"] + text
         emits.append(Emit(REPLY_OUT, "Reply", {**reply, "text": text, "status": "human_queued",
                                                "handoff": True, "replied_at_ms": now_ms}))
     return emits, {**owner, **carry(reply, "turn_id", "received_at_ms")}

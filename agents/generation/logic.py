@@ -25,6 +25,7 @@ from agents.generation.flows.card import card_instalment_answer
 from agents.generation.flows.loan import (
     LOAN_SLOTS,
     PREPAYMENT_INPUTS,
+    PRODUCT_PROMPT,
     instalment_answer,
     max_principal_answer,
     method_of,
@@ -146,7 +147,7 @@ def loan_inquiry_answer(slots: dict[str, str], facts: list[dict[str, Any]], text
         return Answer(lead["content"], {}, (lead["source_id"],))
     missing = [label for key, label in (("loan_purpose", "贷款用途"), *LOAN_SLOTS.items()) if key not in slots]
     if lead is None or not {"loan_purpose", "amount"} <= slots.keys():
-        return Answer(f"好的，为了给您匹配合适的贷款产品并测算，方便告诉我{'、'.join(missing)}吗？")
+        return Answer(PRODUCT_PROMPT.format(missing="、".join(missing)))
     text = lead["content"] + (f"方便告诉我{'、'.join(missing)}吗？我帮您测算。" if missing else "")
     return Answer(text, {}, (lead["source_id"],))
 

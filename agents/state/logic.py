@@ -160,6 +160,8 @@ def refines(understanding: dict[str, Any], said: dict[str, str], task: str | Non
 # A follow-up question that leans on what was just discussed ("那上个月的呢", "这个是什么意思").
 FOLLOW_UP_CUE = re.compile(r"^(那|那么|还有|另外|然后)|[呢嘛][?？]?$|这个|那个|它|怎么办|什么意思|"
                            r"(要|需要)(准备|带|提供)?(什么|哪些|啥)|材料|多久|多长时间")
+# The customer says outright that the turn is about what was just said.
+BACK_REFERENCE = re.compile(r"(刚才|刚刚|刚|上面|前面|之前|你)(说|讲|提|介绍|推荐)(的|到的|过的)")
 # A bare yes/no question leans on nothing by itself: "你会唱歌吗" is its own question when the model is sure.
 YES_NO = re.compile(r"[吗么][?？]?$")
 
@@ -244,12 +246,16 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
         intent, active_task, unclear = "card_security", "card_security", False  # "我已经转了2万了怎么办": still the fraud
     elif refines(understanding, said or changes, prev.get("active_task")) or (
             (intent == "other" or unclear)
-            and asks_about_it(understanding["text"], prev.get("active_task"), understanding["confidence"])):
+            and asks_about_it(understanding["text"], prev.get("active_task"), understanding["confidence"])) or (
+            prev.get("active_task") in TASK_INTENTS and BACK_REFERENCE.search(understanding["text"])):
         # "那20万呢", "不对，是15年", "要准备什么材料": the task in progress, whatever the model read
         intent, active_task, unclear = prev["active_task"], prev["active_task"], False
         if intent == "transfer" and not flow and "amount" in said:
             # "给我哥转3万" … "不对，是7万": the corrected sum is the transfer asked for, with its confirmation
             flow = confirmation_turn({}, "转账", "transfer", {"amount": said["amount"]})
+    if (said and active_task == prev.get("active_task") and intent != active_task and intent in TASK_INTENTS
+            and understanding["confidence"] < CLEAR_CONFIDENCE):
+        intent = active_task  # the unsure reading the task did not follow ("12期的话可以提前还吗" mid card instalments)
     # This turn's own task: a task intent, or slots / a questionnaire answer that continue one. A turn that
     # does neither ("讲个笑话" mid-loan) keeps the session's task in memory but does not answer it.
     continues = (intent in TASK_INTENTS and not unclear) or bool(said) or bool(changes) or answered or bool(flow)

@@ -38,6 +38,12 @@ PURPOSES = "装修、购车、经营、消费、教育或购房"
 UNREADABLE = "您提供的金额、期限或利率无法计算，请核对后再告诉我。"
 
 
+# What the customer is asked for when a calculation lacks inputs ({missing}: the labels, 、-joined).
+REPAYMENT_PROMPT = "为了给您精确计算还款金额，请告诉我{missing}。"
+PREPAYMENT_PROMPT = "为了测算提前还款能节省多少利息，请告诉我{missing}。"
+BUDGET_PROMPT = "为了测算您每月的还款额对应的贷款金额，请告诉我{missing}。"
+PRODUCT_PROMPT = "好的，为了给您匹配合适的贷款产品并测算，方便告诉我{missing}吗？"
+
 def method_of(slots: dict[str, str], text: str) -> str:
     """The repayment method: the one named in this turn, else the one held, else 等额本息."""
     named = [(text.rfind(name), key) for key, name in METHOD_NAMES.items() if name in text]
@@ -58,7 +64,7 @@ def instalment_answer(slots: dict[str, str], method: str) -> Answer:
     """Monthly payment and total interest under either method."""
     missing = _missing(slots, LOAN_SLOTS)
     if missing:
-        return Answer(f"为了给您精确计算还款金额，请告诉我{'、'.join(missing)}。")
+        return Answer(REPAYMENT_PROMPT.format(missing="、".join(missing)))
     try:
         principal, rate, months = _terms(slots)
         if method == EQUAL_PRINCIPAL:
@@ -96,7 +102,7 @@ def prepayment_answer(slots: dict[str, str], method: str) -> Answer:
     """Interest saved by a partial prepayment; both ways (shorter term, lower payment) unless one was chosen."""
     missing = _missing(slots, PREPAYMENT_SLOTS)
     if missing:
-        return Answer(f"为了测算提前还款能节省多少利息，请告诉我{'、'.join(missing)}。")
+        return Answer(PREPAYMENT_PROMPT.format(missing="、".join(missing)))
     modes = [slots["prepay_mode"]] if slots.get("prepay_mode") in MODE_NAMES else [SHORTEN_TERM, REDUCE_PAYMENT]
     try:
         principal, rate, months = _terms(slots)
@@ -128,7 +134,7 @@ def max_principal_answer(slots: dict[str, str], method: str) -> Answer:
     """The largest principal whose every instalment fits the monthly budget."""
     missing = _missing(slots, BUDGET_SLOTS)
     if missing:
-        return Answer(f"为了测算您每月的还款额对应的贷款金额，请告诉我{'、'.join(missing)}。")
+        return Answer(BUDGET_PROMPT.format(missing="、".join(missing)))
     try:
         budget, rate, months = Decimal(slots["monthly_budget"]), Decimal(slots["annual_rate"]), int(slots["term_months"])
         principal = max_principal(budget, rate, months, method, MAX_PRINCIPAL_STEP)

@@ -509,3 +509,10 @@ def test_rebalance_never_suggests_a_product_above_the_customer_level():
                     product = by_id[cand.product_id]
                     assert product["on_sale"] is True and catalogue_rank(product) <= c
             no_promises(render_rebalance(advice))
+
+
+def test_equal_principal_first_payment_is_the_textbook_figure_rounded_once():
+    # P/n + P·r = 3333.333… + 2333.333… = 5666.666… → 5666.67 (the parts rounded apart would give 5666.66)
+    assert equal_principal(Decimal(800000), Decimal("3.5"), 240).first_payment == Decimal("5666.67")
+    # 2777.777… + 1666.666… = 4444.444… → 4444.44 (apart: 2777.78 + 1666.67 = 4444.45)
+    assert equal_principal(Decimal(500000), Decimal("4"), 180).first_payment == Decimal("4444.44")

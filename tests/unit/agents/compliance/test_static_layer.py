@@ -196,30 +196,27 @@ def test_a_following_clause_that_calls_the_list_a_scam_excuses_it():
     assert not flagged("诱导下载陌生App、开启屏幕共享或提供验证码，是高发诈骗手法")
 
 
-def test_the_bots_own_prompts_for_missing_figures_pass_the_gate():
-    """"为了给您精确计算还款金额，请告诉我期限。" is the bot asking for a loan term, not for a credential: every
-    prompt the loan flows can send for any set of missing figures passes untouched."""
-    import itertools
-
+def test_every_fixed_sentence_the_bot_says_passes_the_gate():
+    """"为了给您精确计算还款金额，请告诉我期限。" asks for a loan term, not a credential, and "正在为您转接人工客服"
+    is no scam: every prompt, repair reply, opener and confirmation passes untouched."""
     from agents.compliance.agent import default_model
-    from agents.generation.flows.loan import BUDGET_SLOTS, LOAN_SLOTS, PREPAYMENT_SLOTS
+    from agents.generation.fixed_texts import fixed_texts
     from streams.settings import get_settings
 
     settings = get_settings()
     model = default_model(settings)
-    templates = ["为了给您精确计算还款金额，请告诉我{}。", "为了测算提前还款能节省多少利息，请告诉我{}。",
-                 "为了测算您每月的还款额对应的贷款金额，请告诉我{}。", "好的，为了给您匹配合适的贷款产品并测算，方便告诉我{}吗？"]
-    labels = [list(LOAN_SLOTS.values()), list(PREPAYMENT_SLOTS.values()), list(BUDGET_SLOTS.values()),
-              ["贷款用途", *LOAN_SLOTS.values()]]
-    changed = []
-    for template, names in zip(templates, labels, strict=True):
-        for n in range(1, len(names) + 1):
-            for combo in itertools.combinations(names, n):
-                text = template.format("、".join(combo))
-                reply = review(draft(text), LEXICON, 0, model, settings.compliance.threshold)[0].datum
-                if reply["status"] != "approved":
-                    changed.append(text)
-    assert changed == []
+    changed = [text for text in fixed_texts()
+               if review(draft(text), LEXICON, 0, model, settings.compliance.threshold)[0].datum["status"] != "approved"]
+    assert len(fixed_texts()) > 90 and changed == []
+
+
+def test_the_clean_training_rows_of_the_bots_own_words_are_current():
+    from agents.generation.fixed_texts import fixed_texts
+    from streams.settings import REPO_DIR
+
+    rows = (REPO_DIR / "data" / "compliance" / "train_own_prompts.tsv").read_text(encoding="utf-8").splitlines()
+    assert rows == [f"clean\t{text}" for text in fixed_texts()], \
+        "regenerate: python -m agents.generation.fixed_texts > data/compliance/train_own_prompts.tsv"
 
 
 def test_claim_rules_expand_concepts_and_reject_unknown_ones(tmp_path):

@@ -99,3 +99,12 @@ def test_messages_for_unowned_sessions_are_ignored():
     assert desk_message(message("reply"), None, now_ms=1) == ([], None)
     [draft, _left], owner = desk_message(message("reply"), queued(), now_ms=1)
     assert desk_reply(checked(draft), None, frozenset(), now_ms=2) == ([], None)
+
+
+def test_fraud_advice_is_not_held_back_while_the_customer_waits_for_a_human():
+    advice = "请立即挂断，不要转账，银行不会索要验证码。"
+    reply = {**SAMPLES["Reply"], "turn_id": 3, "intent": "card_security", "status": "approved", "text": advice}
+    emits, _ = customer_message(reply, queued(), now_ms=5)
+    assert emits[1].datum["text"] == advice + QUEUED_TEXT
+    blocked = {**reply, "status": "blocked"}
+    assert customer_message(blocked, queued(), now_ms=5)[0][1].datum["text"] == QUEUED_TEXT

@@ -224,3 +224,40 @@ def test_a_product_listing_by_level_is_not_a_suitability_verdict():
 def test_a_corrected_transfer_sum_is_the_transfer_asked_for():
     draft = turn(["给我哥转3万", "不对，是7万"], Leaning("other", 0.5, 给我哥转3万=("transfer", 0.95)))
     assert draft["intent"] == "transfer" and "确认" in draft["text"]
+
+
+@pytest.mark.parametrize("follow_up", ["那要是利率降到3.3呢", "那分3年呢 利率不变"])
+def test_a_what_if_naming_the_figure_it_changes_continues_the_calculation(follow_up):
+    draft = turn(["借100万 20年 利率3.6 月供多少", follow_up],
+                 Leaning("wealth_calc", 0.45, **{"借100万 20年 利率3.6 月供多少": ("repayment_calc", 0.95)}))
+    assert draft["intent"] == "repayment_calc" and "月" in draft["text"]
+
+
+def test_a_sure_out_of_scope_yes_no_question_mid_task_is_its_own_question():
+    draft = turn(["借20万 3年 利率4.5 月供多少", "对了 你会唱歌吗"],
+                 Leaning("other", 0.99, **{"借20万 3年 利率4.5 月供多少": ("repayment_calc", 0.95)}))
+    assert draft["intent"] == "other" and draft["text"] == OUT_OF_SCOPE
+
+
+def test_thanks_with_an_emoji_is_social():
+    draft = turn(["好的 多谢🙏"], Leaning("other", 0.9))
+    assert draft["text"] == SOCIAL_REPLIES["thanks"]
+
+
+def test_a_product_level_asked_for_without_the_customers_level_lists_nothing_and_it_points_back_to_it():
+    first = turn(["我想买R4的理财"], Leaning("wealth_inquiry", 0.9))
+    assert "C4" in first["text"] and "测评" in first["text"] and not first["source_ids"]
+    draft = turn(["我想买R4的理财", "我测评是C3 能买它吗"],
+                 Leaning("risk_assessment", 0.95, 我想买R4的理财=("wealth_inquiry", 0.9)))
+    assert draft["text"].startswith("不能") and "R4" in draft["text"]
+
+
+def test_an_unsure_human_reading_is_no_request_for_one():
+    class Unsure:
+        def classify(self, text):
+            return IntentResult("human_agent", 0.49, "fake", {"human_agent": 0.49, "card_security": 0.3, "other": 0.21})
+
+    [nlu] = understand({**SAMPLES["Transcript"], "turn_id": 1, "text": "刚接了个电话"}, Unsure())
+    assert nlu.datum["intent"] == "card_security" and nlu.datum["needs_clarification"]
+    [asked] = understand({**SAMPLES["Transcript"], "turn_id": 1, "text": "刚接了个电话，给我转人工"}, Unsure())
+    assert asked.datum["intent"] == "human_agent"

@@ -48,3 +48,13 @@ def test_transfer_words(text, op):
 def test_relative_changes_capital_numerals_past_loans_and_transfers(text, expected):
     got = extract_slots(text)
     assert {k: got.get(k) for k in expected} == expected and (expected or got == {})
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("这个月账单8000想分期", {"bill_amount": "8000"}),
+    ("刷了12000块想分期还", {"bill_amount": "12000"}),
+    ("我这个月账单8000", {}),  # a bill named, nothing to split yet
+])
+def test_a_sum_to_split_is_read_before_the_periods_are_known(text, expected):
+    got = extract_slots(text)
+    assert {k: got.get(k) for k in ("bill_amount",) if k in expected or k in got} == expected

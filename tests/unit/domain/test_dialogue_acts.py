@@ -1,0 +1,24 @@
+import pytest
+
+from domain.dialogue import asks_specific, referenced_position, social_act
+
+
+@pytest.mark.parametrize("text,position", [
+    ("这个产品保本吗", 0), ("它安全吗", 0), ("第二个呢", 1), ("那个怎么买", 0),
+    ("要先做那个测评吗", None), ("这个流程要多久", None), ("那个验证码能告诉别人吗", None),
+])
+def test_a_pointer_before_a_non_product_noun_points_to_no_offered_product(text, position):
+    assert referenced_position(text) == position
+
+
+@pytest.mark.parametrize("text,specific", [
+    ("想带款 怎么弄", False), ("我想贷款", False), ("贷款如何申请", False),
+    ("贷款要什么材料", True), ("利率多少", True), ("怎么申请装修贷款", True),
+])
+def test_how_to_get_it_at_all_is_still_the_bare_wish(text, specific):
+    assert asks_specific(text) is specific
+
+
+@pytest.mark.parametrize("text,act", [("好的 多谢🙏", "thanks"), ("👋你好", "greeting"), ("拜拜👋🏻", "goodbye")])
+def test_emoji_do_not_hide_a_social_act(text, act):
+    assert social_act(text) == act
