@@ -139,14 +139,19 @@ def product_answer_task(context: dict[str, Any], grounding: Grounding) -> str | 
     return None
 
 
-def loan_inquiry_answer(slots: dict[str, str], facts: list[dict[str, Any]], text: str) -> Answer:
+def loan_inquiry_answer(slots: dict[str, str], facts: list[dict[str, Any]], text: str,
+                        listing: Answer | None = None) -> Answer:
     """An FAQ answers a specific question about loans; a product is offered only once purpose and amount
-    are known (retrieval then matched them); otherwise the customer is asked, not advertised to."""
+    are known (retrieval then matched them); otherwise the customer is asked, not advertised to — unless
+    they asked for the list ("你们有哪些贷款产品"): then the list, and the question to match it better."""
     lead = facts[0] if facts else None
-    if lead is not None and lead["kind"] != "product" and asks_specific(text):
+    if lead is not None and lead["kind"] != "product" and asks_specific(text) and listing is None:
         return Answer(lead["content"], {}, (lead["source_id"],))
     missing = [label for key, label in (("loan_purpose", "贷款用途"), *LOAN_SLOTS.items()) if key not in slots]
-    if lead is None or not {"loan_purpose", "amount"} <= slots.keys():
+    if not {"loan_purpose", "amount"} <= slots.keys():
+        prompt = PRODUCT_PROMPT.format(missing="、".join(missing))
+        return Answer(listing.text + prompt, listing.tool_results, listing.source_ids) if listing else Answer(prompt)
+    if lead is None:
         return Answer(PRODUCT_PROMPT.format(missing="、".join(missing)))
     text = lead["content"] + (f"方便告诉我{'、'.join(missing)}吗？我帮您测算。" if missing else "")
     return Answer(text, {}, (lead["source_id"],))
@@ -214,7 +219,8 @@ def compose(context: dict[str, Any], grounding: Grounding | None = None,
     else:
         answer = business_answer(task, context, grounding)
         if answer is None and task == "loan_inquiry":
-            answer = loan_inquiry_answer(slots, facts, context["text"])
+            listing = product_listing(facts, grounding.catalogue) if asks_for_products(context["text"]) else None
+            answer = loan_inquiry_answer(slots, facts, context["text"], listing)
     if answer is None or not answer.text:
         listing = product_listing(facts, grounding.catalogue) if asks_for_products(context["text"]) else None
         answer = listing or (Answer(facts[0]["content"], {}, (facts[0]["source_id"],)) if facts

@@ -247,7 +247,9 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
     elif refines(understanding, said or changes, prev.get("active_task")) or (
             (intent == "other" or unclear)
             and asks_about_it(understanding["text"], prev.get("active_task"), understanding["confidence"])) or (
-            prev.get("active_task") in TASK_INTENTS and BACK_REFERENCE.search(understanding["text"])):
+            # a grievance about what was said ("你说的那个补偿我不要") is a complaint, not the task
+            prev.get("active_task") in TASK_INTENTS and intent not in ("complaint", "human_agent")
+            and BACK_REFERENCE.search(understanding["text"])):
         # "那20万呢", "不对，是15年", "要准备什么材料": the task in progress, whatever the model read
         intent, active_task, unclear = prev["active_task"], prev["active_task"], False
         if intent == "transfer" and not flow and "amount" in said:

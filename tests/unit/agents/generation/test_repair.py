@@ -261,3 +261,27 @@ def test_an_unsure_human_reading_is_no_request_for_one():
     assert nlu.datum["intent"] == "card_security" and nlu.datum["needs_clarification"]
     [asked] = understand({**SAMPLES["Transcript"], "turn_id": 1, "text": "刚接了个电话，给我转人工"}, Unsure())
     assert asked.datum["intent"] == "human_agent"
+
+
+def test_an_explicit_back_reference_keeps_the_task_but_a_grievance_stays_a_complaint():
+    draft = turn(["我想往国外汇款", "刚才说的那个每年有额度限制吗"],
+                 Leaning("credit_card", 0.86, 我想往国外汇款=("transfer", 0.99)))
+    assert draft["intent"] == "transfer"
+    draft = turn(["取个钱卡被ATM吞了", "你说的那个补偿我不要 这是第二次投诉了"],
+                 Leaning("complaint", 0.99, 取个钱卡被ATM吞了=("card_security", 0.95)))
+    assert draft["intent"] == "complaint"
+
+
+def test_asking_for_the_loan_list_lists_it_and_asks_what_the_loan_is_for():
+    from agents.generation.flows import Grounding
+    from tests.fakes import InMemoryCatalogue
+
+    catalogue = InMemoryCatalogue()
+    loans = [row["product"]["id"] for row in catalogue.loan_products(None, None)][:3]
+    facts = [{"kind": "product", "source_id": i, "title": "", "content": "x", "score": 1.0} for i in loans]
+    context = {**SAMPLES["Context"], "text": "你们有哪些贷款产品", "intent": "loan_inquiry", "turn_task": "loan_inquiry",
+               "slots": {}, "facts": facts}
+    [listing] = compose(context, Grounding(catalogue=catalogue))
+    assert listing.datum["source_ids"] == loans and "2. " in listing.datum["text"] and "贷款用途" in listing.datum["text"]
+    [wish] = compose({**context, "text": "我想贷款"}, Grounding(catalogue=catalogue))
+    assert wish.datum["source_ids"] == [] and "贷款用途" in wish.datum["text"]
