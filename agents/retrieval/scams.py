@@ -8,6 +8,7 @@ text (simplified, half-width, lower case), rebuilt only when the graph's version
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -18,6 +19,7 @@ from domain.text import normalise
 MAX_SCAM_FACTS = 2
 CUE, HINT = 2, 1  # weights: a cue alone or two hints reveal a type
 REVEALS = 2
+FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:万|千|百|w|k)?\s*(?:元|块钱|块)?")
 
 
 class ScamTypology:
@@ -40,8 +42,8 @@ class ScamTypology:
         for scam in scams:
             for weight, words in ((CUE, scam.get("cues", [])), (HINT, scam.get("hints") or [])):
                 for word in map(normalise, words):
-                    owners = automaton.get(word) if word in automaton else []
-                    automaton.add_word(word, [*owners, (scam["id"], weight)])
+                    owners = automaton.get(word)[1] if word in automaton else []
+                    automaton.add_word(word, (word, [*owners, (scam["id"], weight)]))
         if len(automaton):
             automaton.make_automaton()
         self.types = {s["id"]: s for s in scams}
@@ -52,9 +54,18 @@ class ScamTypology:
         if self._automaton is None:
             return []
         hits: Counter[str] = Counter()
-        for _end, owners in self._automaton.iter(normalise(text)):
+        norm = normalise(text)
+        seen = set()
+        for _end, (word, owners) in self._automaton.iter(norm):
+            seen.add(word)
             for scam_id, weight in owners:
                 hits[scam_id] += weight
+        # Cues a sum interrupts ("先交2000保证金才放款" reads "先交保证金才放款"), each counted once.
+        for _end, (word, owners) in self._automaton.iter(FIGURE.sub("", norm)):
+            if word not in seen:
+                seen.add(word)
+                for scam_id, weight in owners:
+                    hits[scam_id] += weight
         revealed = [s for s in hits if hits[s] >= REVEALS]
         ranked = sorted(revealed, key=lambda scam_id: (-hits[scam_id], scam_id))[:MAX_SCAM_FACTS]
         return [{"source_id": s, "kind": "scam", "title": self.types[s]["name"], "content": self.types[s]["advice"],

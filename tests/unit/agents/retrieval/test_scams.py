@@ -66,3 +66,8 @@ def test_an_ordinary_word_a_scam_also_uses_is_not_a_scam_alone(typology, text):
 
 def test_two_hints_together_reveal_one(typology):
     assert typology.match("有人让我下载app说给我退款")[0]["source_id"] == "SCAM-SCREEN-SHARE"
+
+
+def test_a_sum_inside_a_cue_does_not_hide_it_and_a_cue_counts_once(typology):
+    assert [f["source_id"] for f in typology.match("他们说要先交2000保证金才放款 这个正常吗")] == ["SCAM-LOAN-APP"]
+    assert typology.match("我想贷款20万 放款要多久") == []
