@@ -30,6 +30,8 @@ TASK_INTENTS = frozenset({
     "loan_inquiry", "repayment_calc", "wealth_inquiry", "wealth_calc", "risk_assessment",
     "account_query", "credit_card", "card_security", "transfer", "insurance", "complaint",
 })
+# Tasks of one conversation family: an inquiry and its calculation.
+FAMILY = {"repayment_calc": "loan_inquiry", "wealth_calc": "wealth_inquiry"}
 CLEAR_CONFIDENCE = 0.85  # an intent this sure starts or leaves the questionnaire and switches the task
 MAX_RETRIES = 3  # unrecognised answers in a row before the questionnaire is left
 LOAN_TERMS = ("amount", "term_months", "annual_rate")
@@ -255,9 +257,12 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
         if intent == "transfer" and not flow and "amount" in said:
             # "给我哥转3万" … "不对，是7万": the corrected sum is the transfer asked for, with its confirmation
             flow = confirmation_turn({}, "转账", "transfer", {"amount": said["amount"]})
-    if (said and active_task == prev.get("active_task") and intent != active_task and intent in TASK_INTENTS
+    if (said and active_task == prev.get("active_task") and intent in TASK_INTENTS
+            and FAMILY.get(intent, intent) != FAMILY.get(active_task, active_task)
             and understanding["confidence"] < CLEAR_CONFIDENCE):
-        intent = active_task  # the unsure reading the task did not follow ("12期的话可以提前还吗" mid card instalments)
+        # the unsure reading the task did not follow ("12期的话可以提前还吗" mid card instalments); a sibling
+        # reading stands ("年化4.8%，分3年，每月还多少" mid a loan inquiry is the repayment calculation)
+        intent = active_task
     # This turn's own task: a task intent, or slots / a questionnaire answer that continue one. A turn that
     # does neither ("讲个笑话" mid-loan) keeps the session's task in memory but does not answer it.
     continues = (intent in TASK_INTENTS and not unclear) or bool(said) or bool(changes) or answered or bool(flow)

@@ -285,3 +285,12 @@ def test_asking_for_the_loan_list_lists_it_and_asks_what_the_loan_is_for():
     assert listing.datum["source_ids"] == loans and "2. " in listing.datum["text"] and "贷款用途" in listing.datum["text"]
     [wish] = compose({**context, "text": "我想贷款"}, Grounding(catalogue=catalogue))
     assert wish.datum["source_ids"] == [] and "贷款用途" in wish.datum["text"]
+
+
+def test_an_unsure_reading_with_figures_follows_the_task_unless_it_is_the_tasks_own_calculation():
+    mid_card = turn(["信用卡分期都有哪些期数", "12期的话可以提前还吗"],
+                    Leaning("repayment_calc", 0.75, 信用卡分期都有哪些期数=("credit_card", 0.99)))
+    assert mid_card["intent"] == "credit_card"
+    mid_loan = turn(["装修用，大概30万", "年化4.8%，分3年，等额本息每月还多少"],
+                    Leaning("repayment_calc", 0.83, **{"装修用，大概30万": ("loan_inquiry", 0.99)}))
+    assert mid_loan["intent"] == "repayment_calc" and "8,964.36" in mid_loan["text"]
