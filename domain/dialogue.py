@@ -17,7 +17,8 @@ _P = r"[\s,，。.!！?？~～、…]*"
 SOCIAL_PHRASES = {
     "greeting": r"你好|您好|你们好|大家好|hi|hello|hey|嗨|哈喽|哈啰|在吗|在不在|在么|在嘛|有人吗|有人在吗|有没有人|喂|"
                 r"早上好|上午好|中午好|下午好|晚上好|早安|午安|晚安|早|nihao|nh|请问",
-    "thanks": r"谢谢(你|您)?(的)?(帮助|帮忙|解答)|谢谢|多谢|感谢|谢了|谢啦|非常感谢|太感谢了|thanks|thank you|thx|ty|3q|辛苦了|麻烦你了|麻烦了",
+    "thanks": r"谢谢(你|您)?(的)?(帮助|帮忙|解答)|谢谢|多谢|感谢|谢了|谢啦|非常感谢|太感谢了|thanks|thank you|thx|ty|3q|辛苦了|麻烦你了|麻烦了|"
+              r"帮(了我)?(大忙|大忙了)|帮了大忙|很有帮助|太有用了|有用|给力|真棒|太好了|懂了谢|明白了谢",
     "goodbye": r"再见|拜拜|拜|bye|byebye|bye bye|88|回头见|下次见|没事了|没有了|没别的了|没其他问题了|没问题了|"
                r"就这样吧?|先这样吧?|不用了|(问题|事情|事儿?)?(已经|都)?(解决|搞定|处理好|弄好|办好)了",
 }
@@ -25,8 +26,11 @@ FILLERS = r"好的|好|嗯+|哦+|噢|行|ok|okay|明白了?|知道了|了解了?
 # A report of something already done ("已经挂失了") is social only beside thanks or a goodbye: alone
 # ("我已经转账了") it may be a fraud victim's first words.
 DONE_REPORT = r"(我)?(已经|都|也)[^?？吗么呢]{1,8}了"
+# Dropping the matter ("算了 不贷了") is likewise social only beside thanks or a goodbye: alone it may cancel
+# an operation awaiting confirmation.
+DROPPED = r"算了|不(贷|借|办|买|要|弄|问|存|转|用|需要)了|先不(贷|借|办|买|要|弄)了?|不用了"
 _SOCIAL_TOKEN = re.compile("|".join(f"(?P<{act}>{p})" for act, p in SOCIAL_PHRASES.items())
-                           + f"|(?P<filler>{FILLERS})|(?P<done>{DONE_REPORT})|(?P<space>[\\s,，。.!！?？~～、…]+)")
+                           + f"|(?P<filler>{FILLERS})|(?P<done>{DONE_REPORT}|{DROPPED})|(?P<space>[\\s,，。.!！?？~～、…]+)")
 # A question about who answers ("你是机器人吗", "还是真人在回") — not a request for a human ("我要真人").
 IDENTITY = re.compile(r"(你|您)(是|是不是|到底是)(个|一个)?(机器人|人工智能|ai|真人|人|程序|bot|谁|什么)|你叫什么|"
                       r"真人(吗|么|嘛|莫|在回|回复)|机器人(吗|么|嘛|莫|回复|在回)|自动回复|是不是人|是人吗|"
@@ -100,10 +104,18 @@ def corrects(text: str) -> bool:
     return bool(CORRECTION.match(normalise(text)))
 
 
+# Whether it can be done at all ("预留手机号还能改吗", "额度可以调高吗"): a question, not the request.
+ASKS_POSSIBLE = re.compile(r"(还|也)?(能|可以|可不可以|能不能)[^,，。!！?？]{0,6}(吗|么|嘛)[?？]?$|能不能[^,，。]{0,6}[?？]$")
+
+
 def asks_procedure(text: str) -> bool:
-    """"提额怎么操作" asks how; "帮我把额度提高到5万" (and "能不能帮我提额") asks it done."""
+    """"提额怎么操作" and "预留手机号还能改吗" ask how or whether; "帮我把额度提高到5万" (and "能不能帮我提额",
+    "我要改手机号，可以吗") ask it done."""
     norm = normalise(text)
-    return bool(ASKS_HOW.search(norm)) and not re.search(r"帮我|给我|替我|为我", norm)
+    if re.search(r"帮我|给我|替我|为我", norm):
+        return False
+    return bool(ASKS_HOW.search(norm)) or (ASKS_POSSIBLE.search(norm) is not None
+                                          and not re.search(r"我要|我想|申请", norm))
 
 
 # Asking for products to choose from ("有什么理财产品", "推荐一款保险"), as opposed to asking how

@@ -79,6 +79,7 @@ class ClaimRule:
     rule: str
     severity: str = "rewrite"
     unless: tuple[str, ...] = ()  # subjects for which the claim is true ("国债由国家信用担保")
+    clauses: int = 1  # clauses the claim may span (its cues in the same one by default)
 
 
 def load_claim_rules(path: Path) -> tuple[ClaimRule, ...]:
@@ -107,7 +108,7 @@ def load_claim_rules(path: Path) -> tuple[ClaimRule, ...]:
             raise ValueError(f"{path.name}: claim {c['name']!r}: severity must be rewrite or block")
         rules.append(ClaimRule(c["name"], cues(c["name"], c["first"]), cues(c["name"], c["second"]), int(c["gap"]),
                                c["category"], c["rule"], c.get("severity", "rewrite"),
-                               cues(c["name"], c.get("unless", []))))
+                               cues(c["name"], c.get("unless", [])), int(c.get("clauses", 1))))
     if not rules:
         raise ValueError(f"{path.name}: no [[claim]] tables")
     return tuple(rules)
@@ -210,7 +211,8 @@ class Lexicon:
                 # ... as does one touching what is asserted ("国家不兜底").
                 between = norm[fe:ss]
                 clause = norm[norm.rfind(",", 0, fs) + 1:se]
-                if (fe <= ss and ss - fe <= rule.gap and "," not in between and not any(n in between for n in NEGATORS)
+                if (fe <= ss and ss - fe <= rule.gap and between.count(",") < rule.clauses
+                        and not any(n in between for n in NEGATORS)
                         and not between.endswith(ADJACENT_NEGATORS) and not BETWEEN_DENIAL.search(between)
                         and not any(u in clause for u in rule.unless)):
                     entry = LexiconEntry(norm[fs:se], rule.category, rule.severity, rule.rule)

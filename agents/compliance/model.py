@@ -34,11 +34,13 @@ def read_labelled(path: Path) -> list[tuple[str, str]]:
 
 
 # Speech acts that turn a risky topic into advice: telling the customer not to do it, calling it a
-# scam, or saying it cannot be done ("验证码谁要都别给", "逾期记录没法花钱删").
+# scam, saying it cannot be done, or asking only for a masked part ("验证码谁要都别给", "逾期记录没法花钱删").
 SPEECH_ACTS = {
     "zzwarn": re.compile(r"(别|不要|切勿|请勿|勿|谨防|警惕|千万别|一律不|都别|不得|拒绝)[^,，。；]{0,4}"
                          r"(给|告诉|透露|泄露|转|汇|点|下载|安装|相信|信|当|买|借|开启|共享|扫)"),
     "zzverdict": re.compile(r"(是|都是|均为|均是|属于|就是|多为|大多是)[^,，。；]{0,4}(诈骗|骗局|骗子|陷阱|违法|违规|套路)"),
+    # asking only for a masked part of an identifier ("卡号后四位"), which identification may do
+    "zzpartial": re.compile(r"(后|末|尾)\s*(四|4|六|6)\s*位|尾号"),
     "zzcannot": re.compile(r"(没法|无法|不能|不可能|不会|没有办法|办不到)[^,，。；]{0,3}(删|消除|洗白|修复|抹掉|更改|撤销|保证|承诺)"),
 }
 

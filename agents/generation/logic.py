@@ -65,12 +65,17 @@ OPENERS = {
     "complaint": "非常抱歉给您带来了不好的体验，我们会认真核实并尽快给您答复。",
     "card_security": "如您的卡片丢失或疑似被盗刷，请立即冻结卡片；银行工作人员不会向您索要验证码或密码。",
 }
+# An FAQ this well matched answers a turn whose intent the model was unsure of: on the retrieval sets'
+# unsure turns (confidence < 0.6), the top FAQ at or above it was the right one 73 times in 74.
+SURE_FAQ = 1.05
 LOAN_TASKS = ("loan_inquiry", "repayment_calc")
 WEALTH_TASKS = ("wealth_inquiry", "wealth_calc")
 # A calculation that may ask "which card / which product": (product type, its held inputs, its task).
 AWAITING_PRODUCT = (("credit_card", ("bill_amount", "instalment_periods"), "credit_card"),
                     ("wealth", ("invest_amount",), "wealth_calc"))
 # "提前还款能省多少" asks for the calculation; "提前还款有违约金吗" is a question for the FAQ.
+CALC_REQUEST = re.compile(r"月供|每月还|每个月还|一个月还|月还款|还多少|要还多少|利息多少|多少利息|总利息|算一下|算算|帮我算|测算|"
+                          r"计算|多少钱一个月")
 PREPAYMENT_QUESTION = re.compile(r"提前还[^,，。?？]*(?:省|少还|少付|节省|划算|利息)")
 CARRIED = ("intent", "confidence", "slots", "emotion", "emotion_trajectory", "needs_clarification")
 
@@ -85,7 +90,10 @@ def loan_answer(task: str, context: dict[str, Any], grounding: Grounding, text: 
         return max_principal_answer(slots, method)
     if any(key in slots for key in PREPAYMENT_INPUTS) or PREPAYMENT_QUESTION.search(text):
         return prepayment_answer(slots, method)
-    if task == "repayment_calc" or LOAN_SLOTS.keys() <= slots.keys():
+    # "提前还款有违约金吗", "等额本息和等额本金有啥区别": a question about repaying, for the FAQ; a request for
+    # a figure, or any figure given, is the calculation (which asks for what it lacks).
+    figures = any(key in slots for key in LOAN_SLOTS)
+    if (task == "repayment_calc" and (figures or CALC_REQUEST.search(text))) or LOAN_SLOTS.keys() <= slots.keys():
         return instalment_answer(slots, method)
     return None
 
@@ -196,6 +204,7 @@ def compose(context: dict[str, Any], grounding: Grounding | None = None,
     questionnaire = flow_questionnaire(context.get("flow", {}))
     answer: Answer | None = None
     asks_again = False  # whether this reply is a clarifying question (escalation counts those in a row)
+    faq = next((f for f in facts if f.get("kind") == "faq"), None)
     referenced = (None if social or product_answer_task(context, grounding)
                   else referenced_product(context["text"], offered or [], grounding.catalogue))
     if social is not None:
@@ -203,6 +212,8 @@ def compose(context: dict[str, Any], grounding: Grounding | None = None,
     elif referenced is not None:
         answer, intent = product_facts_answer(referenced), TASK_OF_TYPE.get(referenced.get("type"), intent)
         task = None  # the facts carry their own disclosure
+    elif intent == "card_security" and faq is not None:
+        answer = Answer(faq["content"], {}, (faq["source_id"],))  # "ATM吞卡", "补卡": the FAQ, not the generic opener
     elif intent in OPENERS:
         answer = Answer(OPENERS[intent])
     elif grounding.holdings is not None and wants_diagnosis(context):
@@ -210,6 +221,8 @@ def compose(context: dict[str, Any], grounding: Grounding | None = None,
         answer = Answer(text, figures)
     elif questionnaire is not None:
         answer = questionnaire_answer(questionnaire, context, grounding)
+    elif context.get("needs_clarification") and not task and intent != "other" and faq and faq["score"] >= SURE_FAQ:
+        answer = Answer(faq["content"], {}, (faq["source_id"],))  # unsure of the label, sure of the answer
     elif context.get("needs_clarification") and not task:
         answer, asks_again = Answer(clarification(intent if intent != "other" else None)), True
     elif task is None:

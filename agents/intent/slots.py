@@ -65,7 +65,7 @@ NOT_LOAN_RATE = re.compile(r"手续费|费率|收益|理财|信用卡|分期|存
 # 10万": the deposit is 30万), so a word of borrowing after it takes the next figure back.
 OTHER_TOPIC = re.compile(r"转账|转帐|汇款|转给|汇给|信用卡|定期|存款|存单|起存|起购|理财|违约金|罚息|手续费|月供|流水|"
                          r"(每月|每个月|每期)还|车价|岁|工作|收入|月入|年入|工资|月薪|年薪|限额|[一1]天|每天|单笔|余额|"
-                         r"存了|利息是|扣了|扣款|扣费|房龄|车龄|工龄|社保|公积金|营业执照|单位")
+                         r"存了|利息是|扣了|扣款|扣费|房龄|车龄|工龄|社保|公积金(?!贷|组合贷)|营业执照|单位")
 # Topics of a sum only (a price, a down payment): a figure with a time unit after them is still the loan's term
 # ("想贷30万补首付 10年").
 MONEY_TOPIC = re.compile(r"车价|房价|总价|售价|价格|首付(?!还?(?:差|缺|不够))")

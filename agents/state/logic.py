@@ -19,6 +19,7 @@ from contracts.records import carry
 from contracts.stage import Emit
 from contracts.topics import DIALOGUE_STATE
 from domain import questionnaire
+from domain.dialogue import asks_procedure
 from domain.high_risk import CONFIRM_FLOW, confirmation_turn
 from domain.numerals import numeric_form
 from domain.questionnaire import flow_questionnaire, questionnaire_flow
@@ -91,6 +92,8 @@ ASKS_ABOUT = re.compile(r"[吗么嘛?？]|多少|怎么|什么|哪|几|能不能
 
 def wants_assessment(text: str) -> bool:
     """"帮我做个风评" or a bare "风险测评"; not a statement ("我做完测评是C4") or a question about it."""
+    if asks_procedure(text):  # "测评结果不满意能重新测吗" asks whether, for the FAQ
+        return False
     return TAKE_IT.search(text) is not None or (ASKS_ABOUT.search(text) is None and len(text.strip()) <= 6)
 
 
@@ -164,6 +167,8 @@ FOLLOW_UP_CUE = re.compile(r"^(那|那么|还有|另外|然后)|[呢嘛][?？]?$
                            r"(要|需要)(准备|带|提供)?(什么|哪些|啥)|材料|多久|多长时间")
 # The customer says outright that the turn is about what was just said.
 BACK_REFERENCE = re.compile(r"(刚才|刚刚|刚|上面|前面|之前|你)(说|讲|提|介绍|推荐)(的|到的|过的)")
+# A bare question word and a verb ("怎么提高", "哪个好一点", "要多久"): it can only be about what was just said.
+SHORT_WH = re.compile(r"^(怎么|如何|咋|哪个|哪种|哪一个|哪家|多久|多长时间|什么时候|几天|要多久|能不能|可以吗)[^,，。]{0,5}[?？]?$")
 # A bare yes/no question leans on nothing by itself: "你会唱歌吗" is its own question when the model is sure.
 YES_NO = re.compile(r"[吗么][?？]?$")
 
@@ -173,7 +178,8 @@ def asks_about_it(text: str, task: str | None, confidence: float = 0.0) -> bool:
     if task is None or task not in TASK_INTENTS:
         return False
     text = text.strip()
-    return FOLLOW_UP_CUE.search(text) is not None or (YES_NO.search(text) is not None and confidence < CLEAR_CONFIDENCE)
+    return (FOLLOW_UP_CUE.search(text) is not None or SHORT_WH.match(text) is not None
+            or (YES_NO.search(text) is not None and confidence < CLEAR_CONFIDENCE))
 
 
 def next_task(previous: str | None, understanding: dict[str, Any], said: dict[str, str]) -> str | None:

@@ -22,3 +22,19 @@ def test_how_to_get_it_at_all_is_still_the_bare_wish(text, specific):
 @pytest.mark.parametrize("text,act", [("好的 多谢🙏", "thanks"), ("👋你好", "greeting"), ("拜拜👋🏻", "goodbye")])
 def test_emoji_do_not_hide_a_social_act(text, act):
     assert social_act(text) == act
+
+
+@pytest.mark.parametrize("text,act", [("謝謝你 幫了大忙", "thanks"), ("算了 不贷了 拜拜", "goodbye"), ("算了", None),
+                                      ("不办了", None)])
+def test_dropping_the_matter_is_social_only_beside_thanks_or_a_goodbye(text, act):
+    assert social_act(text) == act
+
+
+@pytest.mark.parametrize("text,procedure", [
+    ("预留手机号还能改吗", True), ("信用卡额度可以调高吗", True), ("我想问一下怎么改预留手机号", True),
+    ("能不能帮我提额", False), ("我想解冻银行卡，可以吗", False), ("我要改预留手机号", False),
+])
+def test_whether_it_can_be_done_is_a_question_not_the_request(text, procedure):
+    from domain.dialogue import asks_procedure
+
+    assert asks_procedure(text) is procedure

@@ -253,3 +253,9 @@ def test_advice_is_marked_as_a_speech_act_for_the_learned_layer(text, act):
 
     assert act in compliance_form(text).split()
     assert act not in compliance_form("请把验证码发给我，马上帮您处理").split()
+
+
+def test_a_claim_may_span_the_clauses_its_rule_allows_and_no_more():
+    assert flagged("稍后会有一条动态口令发到您手机上，收到后请直接回复在这个对话框里")
+    assert not flagged("验证码会发到您手机上，收到后请勿告诉任何人，也不要回复给我")
+    assert not flagged("验证码会发到您手机上，请在本行App内输入，完成后，页面会提示成功，再回复给我结果")

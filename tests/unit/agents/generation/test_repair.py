@@ -294,3 +294,41 @@ def test_an_unsure_reading_with_figures_follows_the_task_unless_it_is_the_tasks_
     mid_loan = turn(["装修用，大概30万", "年化4.8%，分3年，等额本息每月还多少"],
                     Leaning("repayment_calc", 0.83, **{"装修用，大概30万": ("loan_inquiry", 0.99)}))
     assert mid_loan["intent"] == "repayment_calc" and "8,964.36" in mid_loan["text"]
+
+
+def _compose(text, intent, facts, **over):
+    context = {**SAMPLES["Context"], "text": text, "intent": intent, "turn_task": intent, "slots": {},
+               "needs_clarification": False, "facts": facts, **over}
+    [draft] = compose(context)
+    return draft.datum
+
+
+FAQ = {"kind": "faq", "source_id": "FAQ-9", "title": "", "content": "提前还款可在App申请，违约金以合同约定为准。", "score": 1.2}
+
+
+@pytest.mark.parametrize("text", ["提前还款有违约金吗", "等额本息和等额本金有啥区别 哪个划算", "房贷想提前还一部分 怎么操作"])
+def test_a_question_about_repaying_with_no_figure_asked_for_is_answered_not_calculated(text):
+    assert _compose(text, "repayment_calc", [FAQ])["text"] == FAQ["content"]
+    assert "请告诉我" in _compose("帮我算算月供多少", "repayment_calc", [FAQ])["text"]
+
+
+def test_an_unsure_turn_with_a_well_matched_faq_gets_the_answer_and_a_weak_match_a_question():
+    sure = _compose("我想开个户 要带啥东西去啊", "account_query", [FAQ], needs_clarification=True, turn_task=None)
+    assert sure["text"] == FAQ["content"] and not sure["needs_clarification"]
+    weak = _compose("我想开个户 要带啥东西去啊", "account_query", [{**FAQ, "score": 0.8}], needs_clarification=True,
+                    turn_task=None)
+    assert weak["needs_clarification"] and "账户查询" in weak["text"]
+
+
+def test_a_card_question_gets_its_faq_and_the_generic_advice_only_without_one():
+    swallowed = {**FAQ, "content": "ATM吞卡后请联系ATM所属银行，凭身份证件到网点领取。"}
+    assert _compose("atm把我卡吞了咋办", "card_security", [swallowed])["text"] == swallowed["content"]
+    assert "冻结" in _compose("卡有点问题", "card_security", [])["text"]
+
+
+def test_a_bare_question_word_continues_the_task_and_asking_whether_to_retake_is_no_start():
+    from agents.state.logic import wants_assessment
+
+    draft = turn(["转账限额是多少", "怎么提高"], Leaning("other", 0.95, 转账限额是多少=("transfer", 0.99)))
+    assert draft["intent"] == "transfer"
+    assert not wants_assessment("测评结果不满意能重新测吗") and wants_assessment("帮我做个风评")

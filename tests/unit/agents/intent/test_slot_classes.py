@@ -58,3 +58,13 @@ def test_relative_changes_capital_numerals_past_loans_and_transfers(text, expect
 def test_a_sum_to_split_is_read_before_the_periods_are_known(text, expected):
     got = extract_slots(text)
     assert {k: got.get(k) for k in ("bill_amount",) if k in expected or k in got} == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("车贷15万分五年 年利率3.99 一个月还多少", {"amount": "150000", "term_months": "60", "annual_rate": "3.99"}),
+    ("公积金贷款50万 30年 按3.1%算 月供多少", {"amount": "500000", "term_months": "360", "annual_rate": "3.1"}),
+    ("公积金缴存基数8000", {}),
+])
+def test_per_month_is_not_a_term_and_a_housing_fund_loan_is_a_loan(text, expected):
+    got = extract_slots(text)
+    assert {k: got.get(k) for k in ("amount", "term_months", "annual_rate") if k in got or k in expected} == expected
