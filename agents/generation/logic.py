@@ -212,7 +212,7 @@ def compose(context: dict[str, Any], grounding: Grounding | None = None,
     elif referenced is not None:
         answer, intent = product_facts_answer(referenced), TASK_OF_TYPE.get(referenced.get("type"), intent)
         task = None  # the facts carry their own disclosure
-    elif intent == "card_security" and faq is not None:
+    elif intent == "card_security" and faq is not None and faq["score"] >= SURE_FAQ:
         answer = Answer(faq["content"], {}, (faq["source_id"],))  # "ATM吞卡", "补卡": the FAQ, not the generic opener
     elif intent in OPENERS:
         answer = Answer(OPENERS[intent])

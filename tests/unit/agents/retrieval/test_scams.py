@@ -71,3 +71,11 @@ def test_two_hints_together_reveal_one(typology):
 def test_a_sum_inside_a_cue_does_not_hide_it_and_a_cue_counts_once(typology):
     assert [f["source_id"] for f in typology.match("他们说要先交2000保证金才放款 这个正常吗")] == ["SCAM-LOAN-APP"]
     assert typology.match("我想贷款20万 放款要多久") == []
+
+
+def test_latin_letters_alone_do_not_make_a_lexical_match():
+    from agents.retrieval.lexical import CharTfidf
+
+    tfidf = CharTfidf(["什么是SWIFT代码", "银行卡丢失如何挂失"])
+    assert not tfidf.scores("my card was stolen").any()
+    assert tfidf.scores("卡丢了怎么挂失").argmax() == 1
