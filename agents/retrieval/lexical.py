@@ -16,7 +16,6 @@ import numpy as np
 
 from domain.text import normalise
 
-
 MEANINGFUL = re.compile(r"[\u4e00-\u9fff0-9]")
 
 

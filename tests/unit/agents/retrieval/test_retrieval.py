@@ -242,10 +242,8 @@ def test_faq_features_are_the_best_passage_per_side(kind, monkeypatch):
 def test_char_tfidf_scores_as_sklearn_does():
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from agents.retrieval.lexical import CharTfidf
+    from agents.retrieval.lexical import MEANINGFUL, CharTfidf
     from domain.text import normalise
-
-    from agents.retrieval.lexical import MEANINGFUL
 
     docs = ["信用卡年费怎么收 刷卡满6次免年费", "转账限额是多少 单日20万", "ＬＰＲ是什么 贷款市场报价利率"]
     sk = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 2), sublinear_tf=True, preprocessor=normalise).fit(docs)
