@@ -18,7 +18,7 @@ SOCIAL_PHRASES = {
     "greeting": r"你好|您好|你们好|大家好|hi|hello|hey|嗨|哈喽|哈啰|在吗|在不在|在么|在嘛|有人吗|有人在吗|有没有人|喂|"
                 r"早上好|上午好|中午好|下午好|晚上好|早安|午安|晚安|早|nihao|nh|请问",
     "thanks": r"谢谢(你|您)?(的)?(帮助|帮忙|解答)|谢谢|多谢|感谢|谢了|谢啦|非常感谢|太感谢了|thanks|thank you|thx|ty|3q|辛苦了|麻烦你了|麻烦了|"
-              r"帮(了我)?(大忙|大忙了)|帮了大忙|很有帮助|太有用了|有用|给力|真棒|太好了|懂了谢|明白了谢",
+              r"帮(了我)?(大忙|大忙了)|帮了大忙|很有帮助|太有用了|有用|给力|真棒|太好了",
     "goodbye": r"再见|拜拜|拜|bye|byebye|bye bye|88|回头见|下次见|没事了|没有了|没别的了|没其他问题了|没问题了|"
                r"就这样吧?|先这样吧?|不用了|(问题|事情|事儿?)?(已经|都)?(解决|搞定|处理好|弄好|办好)了",
 }
@@ -114,8 +114,9 @@ def asks_procedure(text: str) -> bool:
     norm = normalise(text)
     if re.search(r"帮我|给我|替我|为我", norm):
         return False
+    # a target figure or 帮忙 makes "能…吗" a request ("额度能提到5万吗", "可以帮忙挂失吗")
     return bool(ASKS_HOW.search(norm)) or (ASKS_POSSIBLE.search(norm) is not None
-                                          and not re.search(r"我要|我想|申请", norm))
+                                          and not re.search(r"我要|我想|申请|帮忙|\d", norm))
 
 
 # Asking for products to choose from ("有什么理财产品", "推荐一款保险"), as opposed to asking how
@@ -133,7 +134,7 @@ def asks_for_products(text: str) -> bool:
 # A question about something specific ("要什么材料", "利率多少"), as opposed to a bare wish ("我想贷款",
 # "想dk 能办吗"), which the assistant answers by asking what the customer needs.
 SPECIFIC_QUESTION = re.compile(r"多少|怎么|怎样|如何|什么|哪|几|多久|多长|是否|有没有|区别|条件|材料|流程|利率|额度|期限|"
-                               r"征信|逾期|审批|放款|[?？]")
+                               r"征信|逾期|审批|放款|提前|还款|公积金|房贷|车贷|经营贷|抵押|担保|[?？]")
 
 
 # "怎么弄", "如何申请": how to get it at all, which is still the bare wish.

@@ -156,7 +156,8 @@ def equal_principal(principal: Decimal, annual_rate_percent: Decimal, months: in
     part = to_fen(principal / months)
     # P·r·(n+1)/2, the textbook total: the sum of each month's interest on the declining balance
     total_interest = to_fen(principal * _monthly_rate(annual_rate_percent) * (months + 1) / 2)
-    return EqualPrincipalPlan(part, _first_payment(principal, annual_rate_percent, months, EQUAL_PRINCIPAL),
+    first = to_fen(principal / months + principal * _monthly_rate(annual_rate_percent))
+    return EqualPrincipalPlan(part, first,
                               rows[-1].payment,
                               to_fen(part * _monthly_rate(annual_rate_percent)), total_interest,
                               principal + total_interest)
@@ -165,7 +166,7 @@ def equal_principal(principal: Decimal, annual_rate_percent: Decimal, months: in
 def _first_payment(balance: Decimal, annual_rate_percent: Decimal, months: int, method: str) -> Decimal:
     if method == EQUAL_INSTALMENT:
         return annuity_payment(balance, annual_rate_percent, months)
-    return to_fen(balance / months + balance * _monthly_rate(annual_rate_percent))
+    return to_fen(balance / months) + to_fen(balance * _monthly_rate(annual_rate_percent))
 
 
 def prepayment_savings(principal: Decimal, annual_rate_percent: Decimal, months: int,

@@ -39,7 +39,7 @@ DISCLAIMERS_AFTER = ("是不可能的", "是不存在的", "是骗局", "都是�
 NEGATION_WINDOW = 20
 # Between a claim's two cues, a denial of the relation itself ("理财产品不在存款保险保障范围内").
 BETWEEN_DENIAL = re.compile(r"[不非未没无](?:在|受|属|纳入|享|算|是)")
-FRAUD_ACTOR = re.compile(r"骗子|不法分子|诈骗分子|犯罪分子|诈骗团伙")
+FRAUD_ACTOR = re.compile(r"(?<!不是)(?<!并非)(骗子|不法分子|诈骗分子|犯罪分子|诈骗团伙)(常|会|就会|借此|通过|利用|就能|可以|便|能)")
 # The next clause names what came before a scam ("…提供验证码，是高发诈骗手法"), not a purpose ("…，是为了防止诈骗")
 # nor a denial ("…，是正规产品不是诈骗").
 VERDICT = re.compile(r"(?:都|均|这|这些都|此类|这类|以上|大多|多|往往|一般|基本都|很可能|可能|大概率|一律|全是)?(?:是|为|属于)"
@@ -48,7 +48,8 @@ VERDICT = re.compile(r"(?:都|均|这|这些都|此类|这类|以上|大多|多|
                      r"|(?:这个|这种|这类|此类|该|这样的|这|上述)?(?:说法|理解|宣传|观点|话术|讲法)(?:是|都是|完全)?"
                      r"(?:不对|错误|错的|误导|不成立|不准确|不实|虚假|骗人|不正确)"
                      # ... or tells the customer to stop ("如对方要求转入个人账户，请立即停止")
-                     r"|请?(?:立即|马上|立刻)?(?:停止|挂断|拒绝|报警|拨打110|拨打96110)")
+                     r"|请您?(?:立即|马上|立刻)?(?:停止|挂断|拒绝|报警|拨打110|拨打96110)"
+                     r"|(?:立即|马上|立刻)(?:挂断|停止转账|停止操作)")
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ def _negated(norm: str, start: int, end: int) -> bool:
         return True
     # A fraudster named as the one acting nearby ("开启屏幕共享后，对方…，骗子常借此转走") describes the scam;
     # scripts never call their own speaker that.
-    return FRAUD_ACTOR.search(norm[max(0, start - 30):end + 30]) is not None
+    return FRAUD_ACTOR.search(norm[end:end + 30]) is not None
 
 
 class Lexicon:

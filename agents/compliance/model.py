@@ -36,7 +36,7 @@ def read_labelled(path: Path) -> list[tuple[str, str]]:
 # Speech acts that turn a risky topic into advice: telling the customer not to do it, calling it a
 # scam, saying it cannot be done, or asking only for a masked part ("验证码谁要都别给", "逾期记录没法花钱删").
 SPEECH_ACTS = {
-    "zzwarn": re.compile(r"(别|不要|切勿|请勿|勿|谨防|警惕|千万别|一律不|都别|不得|拒绝)[^,，。；]{0,4}"
+    "zzwarn": re.compile(r"(别|不要|切勿|请勿|勿|谨防|警惕|千万别|一律不|都别|不得|拒绝)(?!犹豫|错过|再等|观望|担心)[^,，。；]{0,4}"
                          r"(给|告诉|透露|泄露|转|汇|点|下载|安装|相信|信|当|买|借|开启|共享|扫)"),
     "zzverdict": re.compile(r"(是|都是|均为|均是|属于|就是|多为|大多是)[^,，。；]{0,4}(诈骗|骗局|骗子|陷阱|违法|违规|套路)"),
     # asking only for a masked part of an identifier ("卡号后四位"), which identification may do

@@ -22,15 +22,15 @@ def understand(transcript: dict[str, Any], classifier: IntentClassifier, clarify
     human = not social and wants_human(text)
     # A bare slot answer ("30万吧") is clear enough: the state stage ties it to the active task.
     unclear = result.confidence < clarify_below and not slots and not social and not human
-    label = result.label
-    if label == "human_agent" and not human and result.confidence < clarify_below:
+    label, confidence = result.label, result.confidence
+    if label == "human_agent" and not human and confidence < clarify_below:
         # An unsure "human" reading ("刚接了个电话") is no request for one: ask about the next-likeliest reading.
-        label = max((p, lab) for lab, p in result.probabilities.items() if lab != "human_agent")[1] \
-            if len(result.probabilities) > 1 else "other"
+        confidence, label = max(((p, lab) for lab, p in result.probabilities.items() if lab != "human_agent"),
+                                default=(0.0, "other"))
     intent = "other" if social else "human_agent" if human else label
     return [Emit(NLU, "Understanding", {
         **carry(transcript), "text": text, "intent": intent,
-        "confidence": 1.0 if social or human else result.confidence,
+        "confidence": 1.0 if social or human else confidence,
         "slots": slots, "emotion": detect_emotion(text, result.probabilities.get("complaint", 0.0)),
         "needs_clarification": unclear,
         "engine": result.engine,

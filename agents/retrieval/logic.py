@@ -13,7 +13,6 @@ from contracts.records import carry
 from contracts.stage import Emit
 from contracts.topics import CONTEXT
 from domain.dialogue import asks_for_products
-from domain.text import normalise
 from engines.graph import KnowledgeGraph
 
 TOP_FAQS = 4
@@ -88,28 +87,9 @@ def products_first(state: dict[str, Any], task: str | None) -> bool:
     return asks_for_products(state["text"]) or (task in LOAN_TASKS and {"loan_purpose", "amount"} <= slots.keys())
 
 
-# A turn this short may lean on the one before ("怎么提高", "利息怎么算", "哪个好一点").
-ELLIPTICAL_CHARS = 8
-
-
-def faq_query(state: dict[str, Any]) -> list[str]:
-    """What to search the FAQs with: the turn's text, and for a short turn also the customer's previous
-    words with it, so an elliptical follow-up can be read in its context."""
-    text = state["text"]
-    earlier = [h["text"] for h in state.get("history", []) if h.get("turn_id") != state.get("turn_id")]
-    if len(normalise(text).replace(" ", "")) > ELLIPTICAL_CHARS or not earlier:
-        return [text]
-    return [text, f"{earlier[-1]}，{text}"]
-
-
-def faq_facts(state: dict[str, Any], faq_search: FaqSearch) -> list[dict[str, Any]]:
-    """The best-grounded reading's FAQs: of the queries, the one whose top FAQ scores highest (a new topic
-    in few words matches well alone; a follow-up only with what came before)."""
-    prior = {state["intent"]: state.get("confidence", 0.0)}
-    found = max((faq_search(query, TOP_FAQS, prior) for query in faq_query(state)),
-                key=lambda hits: hits[0][1] if hits else float("-inf"))
+def faq_facts(text: str, intent: str, confidence: float, faq_search: FaqSearch) -> list[dict[str, Any]]:
     return [{"source_id": faq["id"], "kind": "faq", "title": faq["question"], "content": faq["answer"],
-             "score": round(score, 4)} for faq, score in found]
+             "score": round(score, 4)} for faq, score in faq_search(text, TOP_FAQS, {intent: confidence})]
 
 
 def retrieve(state: dict[str, Any], graph: KnowledgeGraph, faq_search: FaqSearch,
@@ -120,7 +100,7 @@ def retrieve(state: dict[str, Any], graph: KnowledgeGraph, faq_search: FaqSearch
     facts: list[dict[str, Any]] = []
     seen: set[str] = set()
     scams = scam_match(state["text"]) if scam_match is not None else []
-    faqs = faq_facts(state, faq_search)
+    faqs = faq_facts(state["text"], state["intent"], state.get("confidence", 0.0), faq_search)
     products = graph_facts(task, state.get("slots", {}), graph)
     for fact in scams + (products + faqs if products_first(state, task) else faqs + products):
         if fact["source_id"] not in seen:

@@ -55,14 +55,12 @@ class ScamTypology:
             return []
         hits: Counter[str] = Counter()
         norm = normalise(text)
-        seen = set()
-        for _end, (word, owners) in self._automaton.iter(norm):
-            seen.add(word)
-            for scam_id, weight in owners:
-                hits[scam_id] += weight
-        # Cues a sum interrupts ("先交2000保证金才放款" reads "先交保证金才放款"), each counted once.
-        for _end, (word, owners) in self._automaton.iter(FIGURE.sub("", norm)):
-            if word not in seen:
+        seen: set[str] = set()
+        # Then the cues a sum interrupts ("先交2000保证金才放款" reads "先交保证金才放款"), each counted once.
+        for form, once in ((norm, False), (FIGURE.sub("", norm), True)):
+            for _end, (word, owners) in self._automaton.iter(form):
+                if once and word in seen:
+                    continue
                 seen.add(word)
                 for scam_id, weight in owners:
                     hits[scam_id] += weight

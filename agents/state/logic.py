@@ -33,7 +33,8 @@ TASK_INTENTS = frozenset({
 })
 # Tasks of one conversation family: an inquiry and its calculation.
 FAMILY = {"repayment_calc": "loan_inquiry", "wealth_calc": "wealth_inquiry"}
-CLEAR_CONFIDENCE = 0.85  # an intent this sure starts or leaves the questionnaire and switches the task
+CLEAR_CONFIDENCE = 0.85
+SURE_CONFIDENCE = 0.95  # a reading this sure stands against a reference back  # an intent this sure starts or leaves the questionnaire and switches the task
 MAX_RETRIES = 3  # unrecognised answers in a row before the questionnaire is left
 LOAN_TERMS = ("amount", "term_months", "annual_rate")
 NOT_LOAN_CALCULATIONS = frozenset({"card_instalment", "deposit", "reference_return"})
@@ -125,7 +126,7 @@ TASK_FIGURES = frozenset({"amount", "term_months", "annual_rate", "amount_change
 REFINEMENT_CUE = re.compile(r"^(那|那么|改成|改为|换成|不对|不是|应该是|还是|如果|要是)|[呢吧]$")
 # Words that only name the figure being changed ("那要是利率降到3.3呢", "那分3年呢 利率不变").
 FIGURE_WORDS = re.compile(r"年化利率|年利率|利率|年化|利息|期限|金额|本金|贷款|借款|额度|首付|月供|期数|"
-                          r"降到|降为|降低到|涨到|升到|提高到|提到|调到|调成|变成|变为|不变|一样|照旧|的话|如果|要是|分|借|贷")
+                          r"降到|降为|降低到|涨到|升到|提高到|提到|调到|调成|变成|变为|不变|一样|照旧|的话|如果|要是")
 
 
 # The card being talked about is gone ("我信用卡额度多少" … "对了 它昨天丢了").
@@ -150,7 +151,9 @@ def refines(understanding: dict[str, Any], said: dict[str, str], task: str | Non
     if not said or task is None or understanding["intent"] == task:
         return False
     rest = FIGURES_AND_PUNCTUATION.sub("", numeric_form(understanding["text"]))
-    if understanding["intent"] == "other" or len(FIGURE_WORDS.sub("", rest)) <= BARE_SLOT_WORDS:
+    unsure = understanding["confidence"] < CLEAR_CONFIDENCE
+    if (understanding["intent"] == "other" or len(rest) <= BARE_SLOT_WORDS
+            or (unsure and len(FIGURE_WORDS.sub("", rest)) <= BARE_SLOT_WORDS)):
         return True  # nothing but figures and a slot word or two ("20年 利率4.2")
     if CORRECTION_CUE.search(rest) and set(said) <= TASK_FIGURES:
         return True  # "利率说错了，应该是4.35%": however long, a correction of the figures in play
@@ -163,14 +166,14 @@ def refines(understanding: dict[str, Any], said: dict[str, str], task: str | Non
 
 
 # A follow-up question that leans on what was just discussed ("那上个月的呢", "这个是什么意思").
-FOLLOW_UP_CUE = re.compile(r"^(那|那么|还有|另外|然后)|[呢嘛][?？]?$|这个|那个|它|怎么办|什么意思|"
+FOLLOW_UP_CUE = re.compile(r"^(那|那么|还有|另外|然后)|呢[?？]?$|这个|那个|它|怎么办|什么意思|"
                            r"(要|需要)(准备|带|提供)?(什么|哪些|啥)|材料|多久|多长时间")
 # The customer says outright that the turn is about what was just said.
 BACK_REFERENCE = re.compile(r"(刚才|刚刚|刚|上面|前面|之前|你)(说|讲|提|介绍|推荐)(的|到的|过的)")
 # A bare question word and a verb ("怎么提高", "哪个好一点", "要多久"): it can only be about what was just said.
-SHORT_WH = re.compile(r"^(怎么|如何|咋|哪个|哪种|哪一个|哪家|多久|多长时间|什么时候|几天|要多久|能不能|可以吗)[^,，。]{0,5}[?？]?$")
+SHORT_WH = re.compile(r"^(怎么|如何|咋|哪个|哪种|哪一个|哪家|多久|多长时间|什么时候|几天|要多久)[^,，。]{0,5}[?？]?$")
 # A bare yes/no question leans on nothing by itself: "你会唱歌吗" is its own question when the model is sure.
-YES_NO = re.compile(r"[吗么][?？]?$")
+YES_NO = re.compile(r"(?<!什)[吗么嘛][?？]?$")
 
 
 def asks_about_it(text: str, task: str | None, confidence: float = 0.0) -> bool:
@@ -255,9 +258,10 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
     elif refines(understanding, said or changes, prev.get("active_task")) or (
             (intent == "other" or unclear)
             and asks_about_it(understanding["text"], prev.get("active_task"), understanding["confidence"])) or (
-            # a grievance about what was said ("你说的那个补偿我不要") is a complaint, not the task
-            prev.get("active_task") in TASK_INTENTS and intent not in ("complaint", "human_agent")
-            and BACK_REFERENCE.search(understanding["text"])):
+            # "刚才说的那个…": about what was just said, unless the model is sure of a safety, grievance or
+            # handoff reading ("你说的验证码我刚收到，对方让我转账" stays card_security)
+            prev.get("active_task") in TASK_INTENTS and intent not in ("complaint", "human_agent", "card_security")
+            and understanding["confidence"] < SURE_CONFIDENCE and BACK_REFERENCE.search(understanding["text"])):
         # "那20万呢", "不对，是15年", "要准备什么材料": the task in progress, whatever the model read
         intent, active_task, unclear = prev["active_task"], prev["active_task"], False
         if intent == "transfer" and not flow and "amount" in said:

@@ -99,6 +99,8 @@ SEEDS: dict[str, list[str]] = {
         "一定年限", "一定期限", "一定时间", "一定程度", "一定比例", "一定条件", "一定的风险", "一定风险",
         # 免 as "so as to avoid" ("以免影响征信"), not "exempt from"
         "以免", "免得", "避免",
+        # 包 in 包括, 赔 in 赔付/赔偿: not "guaranteed" or "lose"
+        "包括", "包含", "赔付", "赔偿", "理赔",
     ],
 }
 

@@ -12,7 +12,7 @@ def test_a_pointer_before_a_non_product_noun_points_to_no_offered_product(text, 
 
 
 @pytest.mark.parametrize("text,specific", [
-    ("想带款 怎么弄", False), ("我想贷款", False), ("贷款如何申请", False),
+    ("想带款 怎么弄", False), ("我想贷款", False), ("贷款如何申请", False), ("提前还款怎么申请", True),
     ("贷款要什么材料", True), ("利率多少", True), ("怎么申请装修贷款", True),
 ])
 def test_how_to_get_it_at_all_is_still_the_bare_wish(text, specific):
@@ -24,7 +24,7 @@ def test_emoji_do_not_hide_a_social_act(text, act):
     assert social_act(text) == act
 
 
-@pytest.mark.parametrize("text,act", [("謝謝你 幫了大忙", "thanks"), ("算了 不贷了 拜拜", "goodbye"), ("算了", None),
+@pytest.mark.parametrize("text,act", [("謝謝你 幫了大忙", "thanks"), ("明白了谢谢", "thanks"), ("懂了谢谢", "thanks"), ("算了 不贷了 拜拜", "goodbye"), ("算了", None),
                                       ("不办了", None)])
 def test_dropping_the_matter_is_social_only_beside_thanks_or_a_goodbye(text, act):
     assert social_act(text) == act
@@ -33,6 +33,7 @@ def test_dropping_the_matter_is_social_only_beside_thanks_or_a_goodbye(text, act
 @pytest.mark.parametrize("text,procedure", [
     ("预留手机号还能改吗", True), ("信用卡额度可以调高吗", True), ("我想问一下怎么改预留手机号", True),
     ("能不能帮我提额", False), ("我想解冻银行卡，可以吗", False), ("我要改预留手机号", False),
+    ("额度能提到5万吗", False), ("可以帮忙挂失吗", False),
 ])
 def test_whether_it_can_be_done_is_a_question_not_the_request(text, procedure):
     from domain.dialogue import asks_procedure

@@ -21,6 +21,8 @@ def test_a_played_down_or_falsely_annualised_cost_is_a_hidden_cost(text):
     "每天存10元，一年就能攒下3650元",
     "借1万一天利息2.5元，折合年化利率9.13%",
     "每期手续费率0.6%，每期手续费60元，折合年化利率约10.9%",
+    "日利率0.05%，审核通过后才放款",  # "才" about something else, in another clause
+    "借款额度5万，每天最多转出不到5000元",  # a daily limit, not a daily cost
 ])
 def test_rates_stated_with_their_annualised_rate_pass(text):
     assert rate_claims(text) == []

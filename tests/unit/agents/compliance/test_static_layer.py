@@ -259,3 +259,18 @@ def test_a_claim_may_span_the_clauses_its_rule_allows_and_no_more():
     assert flagged("稍后会有一条动态口令发到您手机上，收到后请直接回复在这个对话框里")
     assert not flagged("验证码会发到您手机上，收到后请勿告诉任何人，也不要回复给我")
     assert not flagged("验证码会发到您手机上，请在本行App内输入，完成后，页面会提示成功，再回复给我结果")
+
+
+@pytest.mark.parametrize("text", [
+    "验证码已发送，如果没收到请告诉我", "您可以联系您单位人事部门开具收入证明", "如有疑问请及时告诉家里人",
+    "只要按时还款就不会违约", "保险公司不会赔付免责范围内的损失", "按时还款就不用担心征信", "您购买的大额存单就是存款",
+    "请确保款项按时到账", "流程包括审批通过和签约",
+])
+def test_ordinary_service_sentences_make_no_claim(text):
+    assert not flagged(text), text
+
+
+@pytest.mark.parametrize("text", ["我们不是骗子，保证收益8%", "谨防骗子。本产品保证收益8%，本金一分不少", "保证收益8%，拒绝平庸",
+                                  "验证码发给我，马上报警处理"])
+def test_a_warning_word_nearby_does_not_excuse_a_claim(text):
+    assert flagged(text), text

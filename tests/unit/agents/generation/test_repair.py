@@ -309,6 +309,9 @@ FAQ = {"kind": "faq", "source_id": "FAQ-9", "title": "", "content": "提前还�
 @pytest.mark.parametrize("text", ["提前还款有违约金吗", "等额本息和等额本金有啥区别 哪个划算", "房贷想提前还一部分 怎么操作"])
 def test_a_question_about_repaying_with_no_figure_asked_for_is_answered_not_calculated(text):
     assert _compose(text, "repayment_calc", [FAQ])["text"] == FAQ["content"]
+
+
+def test_a_request_for_a_figure_without_figures_asks_for_them():
     assert "请告诉我" in _compose("帮我算算月供多少", "repayment_calc", [FAQ])["text"]
 
 
@@ -332,3 +335,18 @@ def test_a_bare_question_word_continues_the_task_and_asking_whether_to_retake_is
     draft = turn(["转账限额是多少", "怎么提高"], Leaning("other", 0.95, 转账限额是多少=("transfer", 0.99)))
     assert draft["intent"] == "transfer"
     assert not wants_assessment("测评结果不满意能重新测吗") and wants_assessment("帮我做个风评")
+
+
+def test_a_sure_safety_reading_stands_against_a_reference_back():
+    draft = turn(["给我哥转3万", "你说的验证码我刚收到，对方让我转账"],
+                 Leaning("card_security", 0.99, 给我哥转3万=("transfer", 0.95)))
+    assert draft["intent"] == "card_security"
+
+
+def test_what_ends_in_shenme_is_no_yes_no_question_and_a_figure_word_does_not_swallow_a_sure_reading():
+    from agents.state.logic import YES_NO
+
+    assert YES_NO.search("你喜欢什么") is None and YES_NO.search("你会唱歌嘛")
+    draft = turn(["借20万 3年 利率4.5 月供多少", "借记卡转5万"],
+                 Leaning("transfer", 0.99, **{"借20万 3年 利率4.5 月供多少": ("repayment_calc", 0.95)}))
+    assert draft["intent"] == "transfer"

@@ -54,6 +54,7 @@ def test_relative_changes_capital_numerals_past_loans_and_transfers(text, expect
     ("这个月账单8000想分期", {"bill_amount": "8000"}),
     ("刷了12000块想分期还", {"bill_amount": "12000"}),
     ("我这个月账单8000", {}),  # a bill named, nothing to split yet
+    ("账单8000想分期，另外转账3000给我妈", {"bill_amount": "8000"}),  # only the figure the cue names
 ])
 def test_a_sum_to_split_is_read_before_the_periods_are_known(text, expected):
     got = extract_slots(text)

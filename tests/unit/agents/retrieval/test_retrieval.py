@@ -267,20 +267,3 @@ def test_faiss_search_numbers_hide_removed_vectors():
         scores, numbers = index.search_numbers(vectors[3:4], 50)
         assert index.numbers(["d3"])[0] == -1 and index.numbers(["d4"])[0] in numbers[0]
         assert 3 not in numbers[0] and list(scores[0][numbers[0] >= 0]) == sorted(scores[0][numbers[0] >= 0], reverse=True)
-
-
-def test_a_short_turn_is_searched_alone_and_with_the_words_before_and_the_better_grounded_wins():
-    from agents.retrieval.logic import faq_facts, faq_query
-
-    history = [{"turn_id": 1, "text": "信用卡能取现吗", "intent": "credit_card"},
-               {"turn_id": 2, "text": "利息怎么算", "intent": "credit_card"}]
-    state = {"turn_id": 2, "text": "利息怎么算", "intent": "credit_card", "confidence": 0.9, "history": history}
-    assert faq_query(state) == ["利息怎么算", "信用卡能取现吗，利息怎么算"]
-    assert faq_query({**state, "text": "信用卡年费怎么收，能免吗"}) == ["信用卡年费怎么收，能免吗"]
-    assert faq_query({**state, "history": history[1:]}) == ["利息怎么算"]
-
-    def search(query, k, prior):
-        faq = {"id": query, "question": query, "answer": query}
-        return [(faq, 1.3 if "取现" in query else 1.2)]
-
-    assert [f["source_id"] for f in faq_facts(state, search)] == ["信用卡能取现吗，利息怎么算"]
