@@ -131,9 +131,22 @@ def _negated(norm: str, start: int, end: int) -> bool:
     following = norm[clause_end + 1:clause_end + 16] if clause_end >= 0 else ""
     if VERDICT.match(following):
         return True
-    # A fraudster named as the one acting nearby ("开启屏幕共享后，对方…，骗子常借此转走") describes the scam;
+    # A fraudster named as the one acting after it ("开启屏幕共享后，对方…，骗子常借此转走") describes the scam;
     # scripts never call their own speaker that.
     return FRAUD_ACTOR.search(norm[end:end + 30]) is not None
+
+
+def _claims(rule: ClaimRule, norm: str, fs: int, fe: int, ss: int, se: int) -> bool:
+    """Whether a first cue at [fs, fe) and a second at [ss, se) make ``rule``'s claim: in order, near
+    enough, within its clauses, and not denied between them — a negator there ("购买保险不存在返现"), one
+    touching what is asserted ("国家不兜底"), or a denied relation ("不在…保障范围") — nor about a subject
+    for which the claim is simply true."""
+    between = norm[fe:ss]
+    if not (fe <= ss and ss - fe <= rule.gap and between.count(",") < rule.clauses):
+        return False
+    if any(n in between for n in NEGATORS) or between.endswith(ADJACENT_NEGATORS) or BETWEEN_DENIAL.search(between):
+        return False
+    return not rule.unless or not any(u in norm[norm.rfind(",", 0, fs) + 1:se] for u in rule.unless)
 
 
 class Lexicon:
@@ -207,18 +220,9 @@ class Lexicon:
                     seen.setdefault(r, []).append((start, end + 1))
         for r, fs, fe in firsts:
             rule = self.rules[r]
-            for ss, se in seen.get(r, []):
-                # A negator between the two cues turns the claim into its denial ("购买保险不存在返现").
-                # ... as does one touching what is asserted ("国家不兜底").
-                between = norm[fe:ss]
-                clause = norm[norm.rfind(",", 0, fs) + 1:se]
-                if (fe <= ss and ss - fe <= rule.gap and between.count(",") < rule.clauses
-                        and not any(n in between for n in NEGATORS)
-                        and not between.endswith(ADJACENT_NEGATORS) and not BETWEEN_DENIAL.search(between)
-                        and not any(u in clause for u in rule.unless)):
-                    entry = LexiconEntry(norm[fs:se], rule.category, rule.severity, rule.rule)
-                    out.append((fs, se, entry))
-                    break
+            second = next(((ss, se) for ss, se in seen.get(r, []) if _claims(rule, norm, fs, fe, ss, se)), None)
+            if second is not None:
+                out.append((fs, second[1], LexiconEntry(norm[fs:second[1]], rule.category, rule.severity, rule.rule)))
         return out
 
 

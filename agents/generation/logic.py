@@ -148,6 +148,11 @@ def product_answer_task(context: dict[str, Any], grounding: Grounding) -> str | 
     return None
 
 
+def requested_listing(context: dict[str, Any], facts: list[dict[str, Any]], grounding: Grounding) -> Answer | None:
+    """The numbered list of the products found, when the turn asks for products to choose from."""
+    return product_listing(facts, grounding.catalogue) if asks_for_products(context["text"]) else None
+
+
 def fact_answer(fact: dict[str, Any]) -> Answer:
     """A Context fact's own words as the answer, citing it."""
     return Answer(fact["content"], {}, (fact["source_id"],))
@@ -239,11 +244,9 @@ def compose(context: dict[str, Any], grounding: Grounding | None = None,
     else:
         answer = business_answer(task, context, grounding)
         if answer is None and task == "loan_inquiry":
-            listing = product_listing(facts, grounding.catalogue) if asks_for_products(context["text"]) else None
-            answer = loan_inquiry_answer(slots, facts, context["text"], listing)
+            answer = loan_inquiry_answer(slots, facts, context["text"], requested_listing(context, facts, grounding))
     if answer is None or not answer.text:
-        listing = product_listing(facts, grounding.catalogue) if asks_for_products(context["text"]) else None
-        answer = listing or (fact_answer(facts[0]) if facts
+        answer = requested_listing(context, facts, grounding) or (fact_answer(facts[0]) if facts
                              else Answer(clarification(task), {}, ()))
         asks_again = not facts
     text = answer.text

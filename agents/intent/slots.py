@@ -205,9 +205,13 @@ def tool_slots(prepared: str) -> list[tuple[int, int, str, str]]:
     periods = list(PERIODS.finditer(prepared)) if CARD_CUE.search(prepared) else []
     for m in periods:
         found.append((*m.span(), "instalment_periods", next(g for g in m.groups() if g)))
-    cue = BILL_TO_SPLIT.search(prepared) if "分期" in prepared and not periods else None
-    bills = [b for b in [BILL.match(prepared, cue.end())] if b] if cue else list(BILL.finditer(prepared)) if periods else []
-    for m in bills:  # before the periods are known, only the figure the cue names ("账单8000想分期")
+    if periods:
+        bills = list(BILL.finditer(prepared))
+    else:  # before the periods are known, only the figure the cue names ("账单8000想分期")
+        cue = BILL_TO_SPLIT.search(prepared) if "分期" in prepared else None
+        bill = BILL.match(prepared, cue.end()) if cue else None
+        bills = [bill] if bill else []
+    for m in bills:
         if not any(p.start() <= m.start() < p.end() for p in periods):
             found.append((*m.span(), "bill_amount", _yuan_of(m.group(1) or m.group(3), m.group(2))))
     found += (_deposit_slots(prepared) or _investment_slots(prepared) or _compound_slots(prepared)

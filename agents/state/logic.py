@@ -33,8 +33,8 @@ TASK_INTENTS = frozenset({
 })
 # Tasks of one conversation family: an inquiry and its calculation.
 FAMILY = {"repayment_calc": "loan_inquiry", "wealth_calc": "wealth_inquiry"}
-CLEAR_CONFIDENCE = 0.85
-SURE_CONFIDENCE = 0.95  # a reading this sure stands against a reference back  # an intent this sure starts or leaves the questionnaire and switches the task
+CLEAR_CONFIDENCE = 0.85  # an intent this sure starts or leaves the questionnaire and switches the task
+SURE_CONFIDENCE = 0.95  # a reading this sure stands against a reference back
 MAX_RETRIES = 3  # unrecognised answers in a row before the questionnaire is left
 LOAN_TERMS = ("amount", "term_months", "annual_rate")
 NOT_LOAN_CALCULATIONS = frozenset({"card_instalment", "deposit", "reference_return"})
@@ -185,6 +185,22 @@ def asks_about_it(text: str, task: str | None, confidence: float = 0.0) -> bool:
             or (YES_NO.search(text) is not None and confidence < CLEAR_CONFIDENCE))
 
 
+def refers_back(understanding: dict[str, Any], task: str | None, intent: str) -> bool:
+    """"刚才说的那个…": about what was just said, unless the model is sure of a safety, grievance or
+    handoff reading ("你说的验证码我刚收到，对方让我转账" stays card_security)."""
+    return (task in TASK_INTENTS and intent not in ("complaint", "human_agent", "card_security")
+            and understanding["confidence"] < SURE_CONFIDENCE and BACK_REFERENCE.search(understanding["text"]) is not None)
+
+
+def continues_task_in_progress(understanding: dict[str, Any], said: dict[str, str], task: str | None, intent: str,
+                               unclear: bool) -> bool:
+    """A refinement of the task's figures, a follow-up question the model could not place, or an explicit
+    reference back: the turn belongs to the task in progress, whatever the model read."""
+    return (refines(understanding, said, task)
+            or ((intent == "other" or unclear) and asks_about_it(understanding["text"], task, understanding["confidence"]))
+            or refers_back(understanding, task, intent))
+
+
 def next_task(previous: str | None, understanding: dict[str, Any], said: dict[str, str]) -> str | None:
     """A calculation's inputs set its task; otherwise a task intent switches it, unless it is unsure
     and the turn only adds slots ("年化4.2%" read as risk_assessment continues the loan)."""
@@ -255,13 +271,7 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
         intent, active_task, unclear = "card_security", "card_security", False  # "对了 它昨天丢了": the card talked about
     elif prev.get("active_task") == "card_security" and MONEY_GONE.search(understanding["text"]):
         intent, active_task, unclear = "card_security", "card_security", False  # "我已经转了2万了怎么办": still the fraud
-    elif refines(understanding, said or changes, prev.get("active_task")) or (
-            (intent == "other" or unclear)
-            and asks_about_it(understanding["text"], prev.get("active_task"), understanding["confidence"])) or (
-            # "刚才说的那个…": about what was just said, unless the model is sure of a safety, grievance or
-            # handoff reading ("你说的验证码我刚收到，对方让我转账" stays card_security)
-            prev.get("active_task") in TASK_INTENTS and intent not in ("complaint", "human_agent", "card_security")
-            and understanding["confidence"] < SURE_CONFIDENCE and BACK_REFERENCE.search(understanding["text"])):
+    elif continues_task_in_progress(understanding, said or changes, prev.get("active_task"), intent, unclear):
         # "那20万呢", "不对，是15年", "要准备什么材料": the task in progress, whatever the model read
         intent, active_task, unclear = prev["active_task"], prev["active_task"], False
         if intent == "transfer" and not flow and "amount" in said:

@@ -44,6 +44,7 @@ PREPAYMENT_PROMPT = "为了测算提前还款能节省多少利息，请告诉�
 BUDGET_PROMPT = "为了测算您每月的还款额对应的贷款金额，请告诉我{missing}。"
 PRODUCT_PROMPT = "好的，为了给您匹配合适的贷款产品并测算，方便告诉我{missing}吗？"
 
+
 def method_of(slots: dict[str, str], text: str) -> str:
     """The repayment method: the one named in this turn, else the one held, else 等额本息."""
     named = [(text.rfind(name), key) for key, name in METHOD_NAMES.items() if name in text]
