@@ -7,6 +7,7 @@ same obfuscation removal applies before features are taken.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from pathlib import Path
 
 from agents.compliance.lexicon import default_lexicon
@@ -16,11 +17,24 @@ from engines.classifiers.linear import LinearIntentClassifier
 
 
 class SentenceViolationModel:
+    # Replies repeat (grounded templates, disclosures): a text's probability is a pure function of the
+    # text, so it is kept by content and a changed sentence is always scored afresh.
+    CACHE_SIZE = 4096
+
     def __init__(self, classifier: LinearIntentClassifier) -> None:
         self.classifier = classifier
+        self._known: OrderedDict[str, float] = OrderedDict()
 
     def violation_probabilities(self, sentences: list[str]) -> list[float]:
-        return [r.probabilities.get("violation", 0.0) for r in self.classifier.classify_batch(sentences)]
+        fresh = [s for s in dict.fromkeys(sentences) if s not in self._known]
+        for sentence, result in zip(fresh, self.classifier.classify_batch(fresh), strict=True):
+            self._known[sentence] = result.probabilities.get("violation", 0.0)
+        found = [self._known[s] for s in sentences]
+        for sentence in sentences:
+            self._known.move_to_end(sentence)
+        while len(self._known) > self.CACHE_SIZE:
+            self._known.popitem(last=False)
+        return found
 
     @classmethod
     def load(cls, path: Path) -> SentenceViolationModel:

@@ -18,6 +18,7 @@ import numpy as np
 from domain.numerals import canonical_form
 from domain.text import normalise
 from engines.classifiers import ClassifierError, IntentResult
+from engines.classifiers.calibrated import LeanTfidf, StackedSigmoidCalibrated
 
 FORMAT = 1
 
@@ -45,7 +46,9 @@ class LinearIntentClassifier:
         self.name = kind
         self.kind = kind
         self.vectorizers = vectorizers
+        self._transforms = [(LeanTfidf(v) if LeanTfidf.supports(v) else v).transform for v in vectorizers]
         self.model = model
+        self._scorer = StackedSigmoidCalibrated(model) if StackedSigmoidCalibrated.supports(model) else model
         self.embedder = embedder
         self.normaliser = normaliser
         self.form = form or FORMS[normaliser]
@@ -55,7 +58,7 @@ class LinearIntentClassifier:
         from scipy.sparse import csr_matrix, hstack
 
         normal = [self.form(t) for t in texts]
-        parts = [v.transform(normal) for v in self.vectorizers]
+        parts = [transform(normal) for transform in self._transforms]
         if self.embedder is not None:
             parts.append(csr_matrix(self.embedder.encode(normal if self.normaliser in EMBEDDED_FORMS else list(texts))))
         return hstack(parts).tocsr()
@@ -86,15 +89,15 @@ class LinearIntentClassifier:
         clf = cls(kind, [chars, words], None, embedder, normaliser, form)
         features = clf._features([text for _, text in rows])
         base = LogisticRegression(C=c, max_iter=5000)
-        clf.model = CalibratedClassifierCV(base, method="sigmoid", cv=5).fit(features, labels)
-        return clf
+        model = CalibratedClassifierCV(base, method="sigmoid", cv=5).fit(features, labels)
+        return cls(kind, clf.vectorizers, model, embedder, normaliser, form)
 
     # -- inference ---------------------------------------------------------------------------
     def classify_batch(self, texts: list[str]) -> list[IntentResult]:
         if not texts:
             return []
-        probs = self.model.predict_proba(self._features(texts))
-        classes = [str(c) for c in self.model.classes_]
+        probs = self._scorer.predict_proba(self._features(texts))
+        classes = [str(c) for c in self._scorer.classes_]
         out = []
         for row in probs:
             best = int(np.argmax(row))
