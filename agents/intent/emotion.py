@@ -12,7 +12,8 @@ from domain.text import normalise
 
 STRONG = ("投诉", "曝光", "12378", "银保监", "金融监管", "监管局", "消协", "骗子", "垃圾", "破银行", "气死", "滚",
           "坑人", "太坑", "黑心", "无耻", "报警", "律师", "起诉", "赔钱", "赔偿", "受够", "什么玩意", "忍无可忍",
-          "欺诈", "混蛋", "流氓", "媒体", "找记者", "差评", "去死",
+          "欺诈", "混蛋", "流氓", "媒体", "找记者", "差评", "去死", "太过分", "耍人", "耍我", "欺负人", "岂有此理",
+          "当我傻", "当猴耍", "忽悠人", "什么破",
           # customers write English too (matched on lower-cased text)
           "complain", "ridiculous", "worst", "furious", "unacceptable", "outrageous", "scam", "sue ", "lawyer",
           "wtf", "disgusting", "pathetic", "fed up")
@@ -29,9 +30,13 @@ def detect_emotion(text: str, complaint_probability: float = 0.0) -> str:
     strong = sum(cue in t for cue in STRONG)
     mild = sum(cue in t for cue in MILD)
     positive = sum(cue in t for cue in POSITIVE)
-    intense = bool(INTENSIFIER.search(t))
+    bursts = len(INTENSIFIER.findall(t))
+    intense = bursts > 0
     negative_score = 2 * strong + mild + (1 if intense else 0) + (1 if complaint_probability >= 0.5 else 0)
     if strong and (intense or complaint_probability >= 0.5 or strong >= 2 or mild):
+        return "angry"
+    # Shouting more than once ("…了！！…吗？！") about a grievance is anger even in mild words.
+    if bursts >= 2 and (mild or complaint_probability >= 0.5):
         return "angry"
     if negative_score >= 1 and (strong or mild or complaint_probability >= 0.5):
         return "negative"

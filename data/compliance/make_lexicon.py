@@ -101,6 +101,8 @@ SEEDS: dict[str, list[str]] = {
         "以免", "免得", "避免",
         # 包 in 包括, 赔 in 赔付/赔偿: not "guaranteed" or "lose"
         "包括", "包含", "赔付", "赔偿", "理赔",
+        # paying off the dearest debt first is debt advice, not a superlative about a product
+        "先还利率最高", "优先还利率最高", "优先偿还利率最高", "先偿还利率最高",
     ],
 }
 

@@ -28,13 +28,19 @@ def typology():
     ("快递客服说要退款让我开屏幕共享", "SCAM-SCREEN-SHARE"),
     ("网贷说我卡号填错了要交解冻费", "SCAM-LOAN-APP"),
     ("我把验证码告诉别人了", "SCAM-LEAKED-CODE"),
+    # customers write English too; the typology carries English cues
+    ("A police officer said my account is involved in money laundering", "SCAM-POLICE"),
+    ("Customer service asked me to share my screen for a refund", "SCAM-SCREEN-SHARE"),
+    ("I clicked a link in a text message", "SCAM-SMS-LINK"),
+    ("I gave the verification code to a caller", "SCAM-LEAKED-CODE"),
 ])
 def test_each_type_is_recognised_by_its_cues(typology, text, scam):
     assert typology.match(text)[0]["source_id"] == scam
 
 
 def test_ordinary_banking_reveals_no_scam(typology):
-    assert [typology.match(t) for t in ("信用卡年费多少", "贷款30万3年月供多少", "转账限额是多少")] == [[], [], []]
+    assert [typology.match(t) for t in ("信用卡年费多少", "贷款30万3年月供多少", "转账限额是多少",
+                                        "I linked my card to a new phone")] == [[], [], [], []]
 
 
 def test_a_revealed_scam_is_answered_with_its_advice_whatever_the_intent(typology):
