@@ -40,14 +40,19 @@ IDENTITY = re.compile(r"(你|您)(是|是不是|到底是)(个|一个)?(机器�
 HUMAN_REQUEST = re.compile(r"(?:转|接|找|叫|换|给我转|要求转)(?:个|一个|你们的?)?(?:人工|真人|客服经理|值班经理|你们经理|主管)"
                            r"(?!审核|审批|核实|复核|签字|智能)|(?:我要|我想要|要求|需要)(?:个|一个)?(?:人工|真人)(?:客服)?"
                            r"(?=$|[,，。!！?？\s]|服务吧)|^(?:人工|人工客服|转人工)$|\breal person\b|"
+                           r"(?:让|叫|请)(?:你们的?)?(?:经理|主管|领导|负责人|人工|真人|值班经理)(?:来|出来|过来|跟我|和我|给我|接|联系我)|"
                            r"\b(?:talk|speak) to (?:a |an )?(?:human|person|agent|real person)\b")
 # "不想转人工", "别给我转人工", "no need for a human": a request named only to be declined.
 HUMAN_DECLINED = re.compile(r"(?:不想|不用|不要|别|不必|无需|先不|不需要|没必要|用不着)[^,，。!！?？]{0,4}$|\bno need\b|\bdon'?t\b")
 CAPABILITY = re.compile(r"你(能|会|可以)(做|干|帮我?(做|办)?)什么|能帮(我|上)?什么|有(哪些|什么)功能|你都会什么|"
                         r"what can you do")
-AFFIRM = re.compile(rf"^{_P}(是的?|是啊|对|对的|对啊|没错|确认|确定|确认办理|确认提交|好的?|好啊|可以|行|嗯+|ok|okay|yes|"
-                    rf"同意|没问题|就这样办|办吧|提交吧|继续)(的|吧|啊|呀|了)*{_P}(确认|办理|提交|修改|更改|转账|转|解冻|提额|无误)*"
-                    rf"(的|吧|啊|呀|了)*{_P}$")
+# Agreeing is an utterance made only of agreement words, the operation's own verbs and particles
+# ("是的 确认", "确认无误，转吧", "好的那就提交吧"), with at least one agreement word or a verb + 吧.
+_AGREE = (r"是我本人操作|是我本人|本人操作|就这样办|这样办|是的|是啊|是|对的|对啊|对|没错|确认|确定|好的|好啊|好|可以|行|嗯+|"
+          r"okay|ok|yes|同意|没问题|无误|正确|继续")
+_ACTION = r"办理|办|提交|修改|更改|转账|转|解冻|提额|操作|执行|申请"
+_AFFIRM_TOKEN = re.compile(rf"(?P<agree>{_AGREE})|(?P<act>(?:{_ACTION})(?:吧|啊|呀)+)|(?:{_ACTION})|"
+                           r"(?:的|吧|啊|呀|了|呢|那就|那|就|请|帮我|给我|马上|赶紧|吧)+|[\s,，。.!！?？~～、…]+")
 DENY = re.compile(rf"^{_P}(不|不是|不对|否|no|不用|不要|不需要|先不|暂时不)(了|用|要|办|啦|吧)*{_P}$")
 CANCEL = re.compile(r"算了|取消|不办了|不要了|不弄了|先不办|不用办了|不需要了|撤销|别办了|不想办了")
 CORRECTION = re.compile(r"^(不对|不是|错了|说错了|搞错了|更正|改一下|改成|应该是)")
@@ -89,7 +94,14 @@ def opens_with_greeting(text: str) -> bool:
 
 
 def affirms(text: str) -> bool:
-    return bool(AFFIRM.match(normalise(text)))
+    norm, position, agreed = normalise(text), 0, False
+    while position < len(norm):
+        m = _AFFIRM_TOKEN.match(norm, position)
+        if m is None or m.end() == position:
+            return False
+        agreed = agreed or m.lastgroup in ("agree", "act")
+        position = m.end()
+    return agreed
 
 
 def denies(text: str) -> bool:

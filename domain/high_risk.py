@@ -49,7 +49,8 @@ def high_risk_operation(text: str, intent: str, slots: dict[str, str]) -> str | 
     if reported:
         return None
     amount = transfer_amount(text) or slots.get("amount")
-    if intent == "transfer" and amount and float(amount) >= LARGE_TRANSFER_YUAN and TRANSFER_WORD.search(text):
+    if (intent == "transfer" and amount and float(amount) >= LARGE_TRANSFER_YUAN
+            and TRANSFER_WORD.search(numeric_form(text))):  # "转六万块" names its sum in words
         return "large_transfer"
     return None
 

@@ -330,7 +330,7 @@ def figure_verdicts(prepared: str, borrowing_spans: Iterable[tuple[int, int]] = 
     neither, it continues the previous figure's topic ("信用卡额度5万能不能提到10万"). A figure inside one
     of ``borrowing_spans`` (a monthly repayment budget) is about borrowing, whatever its words."""
     verdicts: list[tuple[int, int, bool | None]] = []
-    previous = True
+    previous, previous_end = True, 0
     spans = list(borrowing_spans)
     for m in FIGURE.finditer(prepared):
         if any(s <= m.start() < e for s, e in spans):
@@ -357,12 +357,14 @@ def figure_verdicts(prepared: str, borrowing_spans: Iterable[tuple[int, int]] = 
             about_loan = True  # ... but "...现在想再借20万": the borrowing said last wins
         elif weak >= 0:
             about_loan = WEAK
-        elif previous is False:  # continues the previous figure's topic, unless borrowing follows it
-            about_loan = LOAN_AFTER.match(prepared, m.end()) is not None
+        elif previous is False:  # continues the previous figure's topic, unless borrowing came since
+            # ("车价20万，我想贷一半，分两年": the term is the loan's) or follows it
+            about_loan = (LOAN_AFTER.match(prepared, m.end()) is not None
+                          or BORROWING.search(prepared, previous_end, m.start()) is not None)
         else:
             about_loan = previous
         verdicts.append((m.start(), m.end(), about_loan))
-        previous = about_loan
+        previous, previous_end = about_loan, m.end()
     return verdicts
 
 

@@ -48,6 +48,8 @@ FOLLOW_UPS = {"card_instalment": {"term_months": "instalment_periods", "amount":
               "deposit": {"term_months": "deposit_months", "amount": "deposit_amount", "annual_rate": "deposit_rate"},
               "reference_return": {"amount": "invest_amount", "annual_rate": "expected_rate"}}
 LOAN_WORD = re.compile(r"贷|借")
+INSTALMENT_TALK = re.compile(r"分期")
+INSTALMENT_MEMORY = 3  # turns back that still set a card instalment's topic
 QUESTION = re.compile(r"多少|吗|怎么|什么|哪|几|如何|能否|有没有|[?？]")
 
 
@@ -55,13 +57,18 @@ def said_groups(said: dict[str, str]) -> list[str]:
     return [group for group, names in TOOL_SLOT_GROUPS.items() if any(name in said for name in names)]
 
 
-def follow_up(said: dict[str, str], held: dict[str, str], prev_task: str | None, text: str) -> dict[str, str]:
+def follow_up(said: dict[str, str], held: dict[str, str], prev_task: str | None, text: str,
+              recent: list[str] = ()) -> dict[str, str]:
     """``said`` with loan terms read as the inputs of the calculation in progress, when the turn is a
-    bare follow-up of it (no other calculation's inputs, no word of borrowing)."""
+    bare follow-up of it (no other calculation's inputs, no word of borrowing). A card instalment is in
+    progress once its inputs are held, or when the card talk of the last turns is about 分期
+    ("我想把这期账单分期" … "8000块 分12期" … "每期费率0.65%")."""
     if said_groups(said) or LOAN_WORD.search(text):
         return said
     for group, mapping in FOLLOW_UPS.items():
-        if CALCULATION_TASKS[group] == prev_task and any(name in held for name in TOOL_SLOT_GROUPS[group]):
+        in_progress = any(name in held for name in TOOL_SLOT_GROUPS[group]) or (
+            group == "card_instalment" and any(INSTALMENT_TALK.search(t) for t in [*recent, text]))
+        if CALCULATION_TASKS[group] == prev_task and in_progress:
             return {mapping.get(key, key): value for key, value in said.items()}
     return said
 
@@ -98,13 +105,19 @@ def wants_assessment(text: str) -> bool:
     return TAKE_IT.search(text) is not None or (ASKS_ABOUT.search(text) is None and len(text.strip()) <= 6)
 
 
-def questionnaire_turn(flow: dict[str, str], understanding: dict[str, Any]) -> tuple[dict[str, str], bool, str | None]:
-    """(flow after this turn, whether the turn was a valid answer, the C level when it completed)."""
+def questionnaire_turn(flow: dict[str, str], understanding: dict[str, Any],
+                       task: str | None = None) -> tuple[dict[str, str], bool, str | None]:
+    """(flow after this turn, whether the turn was a valid answer, the C level when it completed).
+    ``task``: the session's task before this turn; mid risk talk a bare "那开始吧" starts it."""
     intent, text = understanding["intent"], understanding["text"]
     state = flow_questionnaire(flow)
     if state is None or state.done:  # a finished questionnaire is cleared the turn after its result
-        if (intent == "risk_assessment" and understanding["confidence"] >= CLEAR_CONFIDENCE
-                and wants_assessment(text)):
+        asked = (intent == "risk_assessment" and understanding["confidence"] >= CLEAR_CONFIDENCE
+                 and wants_assessment(text))
+        # mid risk talk, only words that take it up start it ("谢谢" after a result does not)
+        continued = (task == "risk_assessment" and intent in ("other", "risk_assessment") and state is None
+                     and TAKE_IT.search(text) is not None and not asks_procedure(text))
+        if asked or continued:
             return questionnaire_flow(questionnaire.start()), False, None
         return {}, False, None
     chosen = questionnaire.parse_choice(text, questionnaire.QUESTIONS[len(state.answers)]) is not None
@@ -123,9 +136,10 @@ BARE_SLOT_WORDS = 3
 CORRECTION_CUE = re.compile(r"说错了?|搞错了?|写错了?|打错了?|应该是|改成|改为|换成|更正|纠正|不对|我是说")
 TASK_FIGURES = frozenset({"amount", "term_months", "annual_rate", "amount_change", "term_change", "rate_change",
                           "loan_purpose"})
+IDENTIFIERS = frozenset({"card_last4"})
 REFINEMENT_CUE = re.compile(r"^(那|那么|改成|改为|换成|不对|不是|应该是|还是|如果|要是)|[呢吧]$")
 # Words that only name the figure being changed ("那要是利率降到3.3呢", "那分3年呢 利率不变").
-FIGURE_WORDS = re.compile(r"年化利率|年利率|利率|年化|利息|期限|金额|本金|贷款|借款|额度|首付|月供|期数|"
+FIGURE_WORDS = re.compile(r"年化利率|年利率|利率|年化|利息|期限|金额|本金|贷款|借款|额度|首付|月供|期数|尾号|卡号|[这那]张|"
                           r"降到|降为|降低到|涨到|升到|提高到|提到|调到|调成|变成|变为|不变|一样|照旧|的话|如果|要是")
 
 
@@ -155,6 +169,8 @@ def refines(understanding: dict[str, Any], said: dict[str, str], task: str | Non
     if (understanding["intent"] == "other" or len(rest) <= BARE_SLOT_WORDS
             or (unsure and len(FIGURE_WORDS.sub("", rest)) <= BARE_SLOT_WORDS)):
         return True  # nothing but figures and a slot word or two ("20年 利率4.2")
+    if set(said) <= IDENTIFIERS and len(FIGURE_WORDS.sub("", rest)) <= BARE_SLOT_WORDS:
+        return True  # "就尾号8866那张": which card (or account) the task is about
     if CORRECTION_CUE.search(rest) and set(said) <= TASK_FIGURES:
         return True  # "利率说错了，应该是4.35%": however long, a correction of the figures in play
     if (task == "repayment_calc" and understanding["intent"] == "loan_inquiry" and set(said) <= TASK_FIGURES
@@ -172,6 +188,8 @@ FOLLOW_UP_CUE = re.compile(r"^(那|那么|还有|另外|然后)|呢[?？]?$|这�
 BACK_REFERENCE = re.compile(r"(刚才|刚刚|刚|上面|前面|之前|你)(说|讲|提|介绍|推荐)(的|到的|过的)")
 # A bare question word and a verb ("怎么提高", "哪个好一点", "要多久"): it can only be about what was just said.
 SHORT_WH = re.compile(r"^(怎么|如何|咋|哪个|哪种|哪一个|哪家|多久|多长时间|什么时候|几天|要多久)[^,，。]{0,5}[?？]?$")
+# Pointing at something already in the conversation ("这个分红怎么查", "第二个手续费怎么算").
+POINTS_BACK = re.compile(r"这个|那个|这款|那款|这种|那种|这笔|那笔|这份|那份|(?<!其)它|第[一二三四五六七八九十两\d]+(个|款|种|张|笔|项|只|份)")
 # A bare yes/no question leans on nothing by itself: "你会唱歌吗" is its own question when the model is sure.
 YES_NO = re.compile(r"(?<!什)[吗么嘛][?？]?$")
 
@@ -186,10 +204,14 @@ def asks_about_it(text: str, task: str | None, confidence: float = 0.0) -> bool:
 
 
 def refers_back(understanding: dict[str, Any], task: str | None, intent: str) -> bool:
-    """"刚才说的那个…": about what was just said, unless the model is sure of a safety, grievance or
-    handoff reading ("你说的验证码我刚收到，对方让我转账" stays card_security)."""
-    return (task in TASK_INTENTS and intent not in ("complaint", "human_agent", "card_security")
-            and understanding["confidence"] < SURE_CONFIDENCE and BACK_REFERENCE.search(understanding["text"]) is not None)
+    """"刚才说的那个…" (unless the model is sure), or an unsure reading that points at something
+    ("这个分红怎么查" after buying a policy): about what was just said, never against a safety,
+    grievance or handoff reading ("你说的验证码我刚收到，对方让我转账" stays card_security)."""
+    if task not in TASK_INTENTS or intent in ("complaint", "human_agent", "card_security"):
+        return False
+    text, confidence = understanding["text"], understanding["confidence"]
+    return ((confidence < SURE_CONFIDENCE and BACK_REFERENCE.search(text) is not None)
+            or (confidence < CLEAR_CONFIDENCE and POINTS_BACK.search(text) is not None))
 
 
 def continues_task_in_progress(understanding: dict[str, Any], said: dict[str, str], task: str | None, intent: str,
@@ -226,14 +248,15 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
         return previous, ([Emit(DIALOGUE_STATE, "DialogueState", public(emitted))] if emitted else [])
     prev = previous or {}
     slots = dict(prev.get("slots", {}))
-    flow, answered, level = questionnaire_turn(dict(prev.get("flow", {})), understanding)
+    flow, answered, level = questionnaire_turn(dict(prev.get("flow", {})), understanding, prev.get("active_task"))
     if not flow_questionnaire(flow):  # the questionnaire owns its turns; otherwise 二次确认 may
         held = dict(prev.get("flow", {}))
         flow = confirmation_turn(held if held.get("name") == CONFIRM_FLOW else {}, understanding["text"],
                                  understanding["intent"], understanding["slots"])
     # An answer's numbers ("10万元以下") are options, not loan slots.
     said = {} if answered else follow_up(dict(understanding["slots"]), slots, prev.get("active_task"),
-                                         understanding["text"])
+                                         understanding["text"],
+                                         [m["text"] for m in prev.get("history", [])[-INSTALMENT_MEMORY:]])
     changes = {slot: said.pop(f"{slot}_change") for slot in ("amount", "term", "rate") if f"{slot}_change" in said}
     clear = understanding["intent"] in TASK_INTENTS and understanding["confidence"] >= CLEAR_CONFIDENCE
     asks = QUESTION.search(understanding["text"]) is not None  # "标准普卡" answers; "年费多少" asks anew

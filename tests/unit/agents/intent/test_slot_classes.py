@@ -28,6 +28,7 @@ def test_slot_classes(text, expected):
     ("做生意周转 需要50w左右", None),  # 周转 is working capital, not a transfer
     ("帮我转50000到我另一张卡", "large_transfer"),
     ("转8万 给我老公", "large_transfer"),
+    ("给王先生转六万块 尾号3356", "large_transfer"),  # the sum in words
     ("帮我把信用卡额度提到5万", "raise_limit"),
 ])
 def test_transfer_words(text, op):
