@@ -29,10 +29,14 @@ POSITIVE = ("谢谢", "感谢", "满意", "太好了", "不错", "给力", "辛�
 INTENSIFIER = re.compile(r"[!！]{2,}|[?？]{2,}|[!！][?？]|[?？][!！]")
 
 
+# A verdict on the service itself ("体验挺差的", "app太难用").
+POOR = re.compile(r"(体验|服务|态度|效率|系统|app|软件|客服)[^,，。!！?？]{0,3}(差|烂|不好用|难用|不行)")
+
+
 def detect_emotion(text: str, complaint_probability: float = 0.0) -> str:
     t = normalise(text)
     strong = sum(cue in t for cue in STRONG)
-    mild = sum(cue in t for cue in MILD) + len(RECURRING.findall(t))
+    mild = sum(cue in t for cue in MILD) + len(RECURRING.findall(t)) + len(POOR.findall(t))
     positive = sum(cue in t for cue in POSITIVE)
     bursts = len(INTENSIFIER.findall(t))
     intense = bursts > 0
