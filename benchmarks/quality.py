@@ -48,16 +48,24 @@ def per_class_f1(gold: list[str], pred: list[str]) -> dict[str, tuple[float, flo
 
 
 @cli.command()
-def intent(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="label<TAB>text")) -> None:
-    """Accuracy and macro-F1 of the configured intent backend."""
+def intent(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="label<TAB>text"),
+           stage: bool = typer.Option(False, help="Score the intent stage's decision (repair policy, requests for a "
+                                                  "person, complaint ties) instead of the model alone")) -> None:
+    """Accuracy and macro-F1 of the configured intent backend (or, with --stage, of the intent stage)."""
+    from agents.intent.logic import understand
     from engines.classifiers import read_tsv
 
     rows = read_tsv(file)
     if not rows:
         raise typer.BadParameter(f"{file} has no examples")
     clf = _classifier()
+    threshold = get_settings().intent.clarify_below
     started = time.perf_counter()
-    pred = [r.label for r in clf.classify_batch([t for _, t in rows])]
+    if stage:
+        pred = [understand({"session_id": "eval", "turn_id": n, "text": t}, clf, threshold)[0].datum["intent"]
+                for n, (_, t) in enumerate(rows, 1)]
+    else:
+        pred = [r.label for r in clf.classify_batch([t for _, t in rows])]
     elapsed = time.perf_counter() - started
     gold = [g for g, _ in rows]
     table = per_class_f1(gold, pred)

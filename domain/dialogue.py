@@ -34,13 +34,16 @@ _SOCIAL_TOKEN = re.compile("|".join(f"(?P<{act}>{p})" for act, p in SOCIAL_PHRAS
                            + f"|(?P<filler>{FILLERS})|(?P<done>{DONE_REPORT}|{DROPPED})|(?P<space>[\\s,，。.!！?？~～、…]+)")
 # A question about who answers ("你是机器人吗", "还是真人在回") — not a request for a human ("我要真人").
 IDENTITY = re.compile(r"(你|您)(是|是不是|到底是)(个|一个)?(机器人|人工智能|ai|真人|人|程序|bot|谁|什么)|你叫什么|"
-                      r"真人(吗|么|嘛|莫|在回|回复)|机器人(吗|么|嘛|莫|回复|在回)|自动回复|是不是人|是人吗|"
+                      r"(?<!转)(?<!转个)真人(吗|么|嘛|莫|在回|回复)|机器人(吗|么|嘛|莫|回复|在回)|自动回复|是不是人|是人吗|"
                       r"智能客服吗|are you (a )?(human|real|bot|robot|ai)|who are you|r u (a )?(bot|robot|human)")
 # Asking for a person, wherever in the turn ("我的卡被盗刷了，给我转人工"); "不用转人工" is not asking.
-HUMAN_REQUEST = re.compile(r"(?:转|接|找|叫|换|给我转|要求转)(?:个|一个|你们的?)?(?:人工|真人|客服经理|值班经理|你们经理|主管)"
+HUMAN_REQUEST = re.compile(r"(?:转|接|找|叫|换|给我转|要求转)(?:一下|个|一个|你们的?)?(?:人工|真人|坐席|客服经理|值班经理|你们经理|主管)"
                            r"(?!审核|审批|核实|复核|签字|智能)|(?:我要|我想要|要求|需要)(?:个|一个)?(?:人工|真人)(?:客服)?"
                            r"(?=$|[,，。!！?？\s]|服务吧)|^(?:人工|人工客服|转人工)$|\breal person\b|"
                            r"(?:让|叫|请)(?:你们的?)?(?:经理|主管|领导|负责人|人工|真人|值班经理)(?:来|出来|过来|跟我|和我|给我|接|联系我)|"
+                           r"(?:我要|我想|让我|要求)(?:跟|和|与)(?:你们的?)?(?:经理|主管|领导|负责人|人工|真人)"
+                           r"(?:通话|说|谈|聊|沟通|讲)|"
+                           r"转(?:给|接)[^,，。!！?？]{0,8}(?:客服|专员|坐席|人工)|回拨|给我回(?:个)?电话|回我电话|"
                            r"\b(?:talk|speak) to (?:a |an )?(?:human|person|agent|real person)\b")
 # "不想转人工", "别给我转人工", "no need for a human": a request named only to be declined.
 HUMAN_DECLINED = re.compile(r"(?:不想|不用|不要|别|不必|无需|先不|不需要|没必要|用不着)[^,，。!！?？]{0,4}$|\bno need\b|\bdon'?t\b")
@@ -137,7 +140,7 @@ def asks_procedure(text: str) -> bool:
 PRODUCT_REQUEST = re.compile(r"(有没有|有哪些|有什么|有啥|哪些|推荐|介绍一?下?|哪款|哪一款|哪个|哪种|什么样的|适合我?的|"
                              r"买什么|买哪|想买|想办|想存|想要一?[个款份张])[^,，。?？!！]{0,10}"
                              r"(产品|理财|基金|保险|险|贷款|贷|信用卡|卡|存款|存单|定期)|"
-                             r"(产品|理财|基金|保险|险|贷款|信用卡|存单)(有哪些|有什么|有吗|有没有|有啥|推荐|选哪)")
+                             r"(产品|理财|基金|保险|险|贷款|信用卡|存单)(有哪些|有什么|有吗|有没有|有啥|推荐|选哪)(?!区别|不同|差别|差异|两样)")
 
 
 def asks_for_products(text: str) -> bool:

@@ -51,3 +51,14 @@ def detect_emotion(text: str, complaint_probability: float = 0.0) -> str:
     if positive and not (strong or mild):
         return "positive"
     return "neutral"
+
+
+# Dissatisfaction with the bank's own service, as opposed to impatience in a question ("到底能不能…").
+GRIEVANCE = ("不满", "失望", "太慢", "乱扣", "乱收", "敷衍", "踢皮球", "没人管", "不方便", "凭什么", "又扣", "不合理", "骗我",
+             "误导")
+
+
+def voices_grievance(text: str) -> bool:
+    t = normalise(text)
+    return (any(cue in t for cue in STRONG) or any(cue in t for cue in GRIEVANCE)
+            or RECURRING.search(t) is not None or POOR.search(t) is not None)
