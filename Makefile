@@ -9,7 +9,7 @@ TINY_LLM := .run/models/tiny-llm/config.json
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install setup run up down status test test-unit test-integration soak bench-transport \
+.PHONY: help install setup run up down status test test-unit test-integration soak bench-transport bench-pipeline \
         models train-intent corpus bench-intent bench-retrieval bench-generation quality llm-tiny llm-serve metrics \
         chat crm-sink gateway topics lint schemas-check schemas-lock clean
 
@@ -55,6 +55,9 @@ soak: setup ## Chaos soak: 2,000 turns under kill -9s, a broker and a Neo4j rest
 
 bench-transport: setup ## One consume->produce hop: raw confluent-kafka vs Faust vs quixstreams
 	$(BIN)/python -m benchmarks.transport
+
+bench-pipeline: setup ## Whole pipeline under open-loop load: latency, answered/s, CPU ms per turn per process, floor, 2 workers
+	$(BIN)/python -m benchmarks.pipeline
 
 chat: ## Terminal chat against a running stack (`make up` first)
 	$(BIN)/python -m streams.chat
