@@ -38,7 +38,7 @@ DISCLAIMERS_AFTER = ("是不可能的", "是不存在的", "是骗局", "都是�
                      "没有用", "没用", "骗子", "为名", "为幌子", "为由")
 NEGATION_WINDOW = 20
 # A question answered no at once ("…能马上消除记录吗？答：不能"): the claim is asked about and denied.
-ANSWERED_NO = re.compile(r"(?:答,)?(?:不能|不可以|不会|不行|否|不可能|没有|不是|当然不)")
+ANSWERED_NO = re.compile(r"(?:答,)?(?:不能|不可以|不会|不行|否|不可能|没有(?!问题|难度)|不是(?!问题|难事)|当然不)(?!难|麻烦)")
 # Between a claim's two cues, a denial of the relation itself ("理财产品不在存款保险保障范围内").
 BETWEEN_DENIAL = re.compile(r"[不非未没无](?:在|受|属|纳入|享|算|是)")
 FRAUD_ACTOR = re.compile(r"(?<!不是)(?<!并非)(骗子|不法分子|诈骗分子|犯罪分子|诈骗团伙)(常|会|就会|借此|通过|利用|就能|可以|便|能)")
