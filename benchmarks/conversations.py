@@ -103,3 +103,26 @@ async def run_all(scenarios: list[dict[str, Any]], gateway: str, concurrency: in
             return outcome
 
         return list(await asyncio.gather(*(one(i, s) for i, s in enumerate(scenarios))))
+
+
+PROBLEM_KINDS = (("intent ", "intent"), ("handoff ", "handoff"), ("none of ", "reply_any"),
+                 ("reply contains ", "reply_none"), ("empty reply", "empty"), ("HTTP ", "transport"),
+                 ("gateway error", "transport"))
+
+
+def breakdown(scenarios: list[dict[str, Any]], outcomes: list[Outcome]) -> dict[str, dict[str, tuple[int, int]]]:
+    """Aggregates only (safe for blind sets): failed checks by kind, and (passed, n) by the last turn's
+    expected intent and by single- vs multi-turn."""
+    kinds: dict[str, tuple[int, int]] = {}
+    for _, kind in PROBLEM_KINDS:
+        failed = sum(any(p.startswith(prefix) for p in o.problems for prefix, k in PROBLEM_KINDS if k == kind)
+                     for o in outcomes)
+        kinds[kind] = (failed, len(outcomes))
+    by_intent: dict[str, tuple[int, int]] = {}
+    by_turns: dict[str, tuple[int, int]] = {}
+    for s, o in zip(scenarios, outcomes, strict=True):
+        for table, key in ((by_intent, s["expect"].get("intent", "(none)")),
+                           (by_turns, "single-turn" if len(s["turns"]) == 1 else "multi-turn")):
+            passed, n = table.get(key, (0, 0))
+            table[key] = (passed + o.passed, n + 1)
+    return {"failed checks": kinds, "by expected intent": dict(sorted(by_intent.items())), "by length": by_turns}

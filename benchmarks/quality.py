@@ -218,7 +218,7 @@ def conversations(
 
     from tqdm import tqdm
 
-    from benchmarks.conversations import ScenarioError, read_scenarios, run_all
+    from benchmarks.conversations import ScenarioError, breakdown, read_scenarios, run_all
 
     try:
         scenarios = read_scenarios(file)
@@ -244,6 +244,8 @@ def conversations(
         for o in outcomes:
             if not o.passed:
                 typer.echo(f"FAIL {o.name}: {'; '.join(o.problems)} | reply: {(o.last.get('reply') or '')[:120]!r}")
+    for title, table in breakdown(scenarios, outcomes).items():
+        typer.echo(f"{title:20s} " + "  ".join(f"{key} {a}/{b}" for key, (a, b) in table.items()))
     typer.echo(json.dumps({"n": len(outcomes), "passed": passed, "pass_rate": round(passed / len(outcomes), 4)}))
 
 

@@ -33,7 +33,8 @@ DROPPED = r"算了|不(贷|借|办|买|要|弄|问|存|转|用|需要)了|先不
 _SOCIAL_TOKEN = re.compile("|".join(f"(?P<{act}>{p})" for act, p in SOCIAL_PHRASES.items())
                            + f"|(?P<filler>{FILLERS})|(?P<done>{DONE_REPORT}|{DROPPED})|(?P<space>[\\s,，。.!！?？~～、…]+)")
 # A question about who answers ("你是机器人吗", "还是真人在回") — not a request for a human ("我要真人").
-IDENTITY = re.compile(r"(你|您)(是|是不是|到底是)(个|一个)?(机器人|人工智能|ai|真人|人|程序|bot|谁|什么)|你叫什么|"
+IDENTITY = re.compile(r"(你|您)们?(是|是不是|到底是)(个|一个)?(机器人|人工智能|ai|真人|人|程序|bot|谁|什么)|你叫什么|"
+                      r"还是(机器人|人工智能|ai|真人)|"
                       r"(?<!转)(?<!转个)真人(吗|么|嘛|莫|在回|回复)|机器人(吗|么|嘛|莫|回复|在回)|自动回复|是不是人|是人吗|"
                       r"智能客服吗|are you (a )?(human|real|bot|robot|ai)|who are you|r u (a )?(bot|robot|human)")
 # Asking for a person, wherever in the turn ("我的卡被盗刷了，给我转人工"); "不用转人工" is not asking.
@@ -96,6 +97,11 @@ def opens_with_greeting(text: str) -> bool:
     return bool(re.match(r"^\s*(你好|您好|hi|hello|嗨|哈喽|在吗)", normalise(text)))
 
 
+def asks_done(text: str) -> bool:
+    """"帮我改成…", "我要办": the customer asks the bank to do it."""
+    return ASKS_DONE.search(normalise(text)) is not None
+
+
 def affirms(text: str) -> bool:
     norm, position, agreed = normalise(text), 0, False
     while position < len(norm):
@@ -120,6 +126,8 @@ def corrects(text: str) -> bool:
     return bool(CORRECTION.match(normalise(text)))
 
 
+# People a customer sends money to or acts for ("转10万给我爸"): 给我 before them asks nothing done.
+KIN = r"爸|妈|老公|老婆|爱人|儿子|女儿|孩子|哥|姐|弟|妹|家人|父母|朋友|同学|同事|对象|爷|奶|外公|外婆|公司|客户|供应商"
 # Whether it can be done at all ("预留手机号还能改吗", "额度可以调高吗"): a question, not the request.
 ASKS_POSSIBLE = re.compile(r"(还|也)?(能|可以|可不可以|能不能)[^,，。!！?？]{0,6}(吗|么|嘛)[?？]?$|能不能[^,，。]{0,6}[?？]$")
 
@@ -128,7 +136,7 @@ def asks_procedure(text: str) -> bool:
     """"提额怎么操作" and "预留手机号还能改吗" ask how or whether; "帮我把额度提高到5万" (and "能不能帮我提额",
     "我要改手机号，可以吗") ask it done."""
     norm = normalise(text)
-    if re.search(r"帮我|给我|替我|为我", norm):
+    if re.search(r"帮我|给我(?!" + KIN + r")|替我|为我", norm):  # "转10万给我爸" names a recipient
         return False
     # a target figure or 帮忙 makes "能…吗" a request ("额度能提到5万吗", "可以帮忙挂失吗")
     return bool(ASKS_HOW.search(norm)) or (ASKS_POSSIBLE.search(norm) is not None
@@ -143,8 +151,14 @@ PRODUCT_REQUEST = re.compile(r"(有没有|有哪些|有什么|有啥|哪些|推�
                              r"(产品|理财|基金|保险|险|贷款|信用卡|存单)(有哪些|有什么|有吗|有没有|有啥|推荐|选哪)(?!区别|不同|差别|差异|两样)")
 
 
+# Someone else recommending ("柜员推荐我买保险") is reported, not the customer asking for products.
+THIRD_PARTY_PUSH = re.compile(r"(柜员|经理|客户经理|理财经理|业务员|销售|工作人员|他|她|别人|朋友|同事|对方|亲戚)"
+                              r"(一直|总|总是|极力|非要|强烈|老是)?(推荐|推销|让我买|劝我买)")
+
+
 def asks_for_products(text: str) -> bool:
-    return bool(PRODUCT_REQUEST.search(normalise(text)))
+    norm = normalise(text)
+    return bool(PRODUCT_REQUEST.search(norm)) and not THIRD_PARTY_PUSH.search(norm)
 
 
 # A question about something specific ("要什么材料", "利率多少"), as opposed to a bare wish ("我想贷款",

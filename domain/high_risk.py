@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from domain.dialogue import affirms, asks_procedure, denies
+from domain.dialogue import affirms, asks_done, asks_procedure, denies, wants_human
 from domain.numerals import UNIT, numeric_form
 
 LARGE_TRANSFER_YUAN = 50_000
@@ -29,6 +29,9 @@ CONFIRM_TEXT = ("您申请的{op}属于高风险业务，提交后需要人工�
 CANCELLED_TEXT = "好的，已为您取消{op}申请，未做任何变更。还有什么可以帮您？"
 APPROVED_TEXT = "您提交的{op}申请已通过人工复核，正在为您办理，办理完成后会短信通知您。"
 REJECTED_TEXT = "很抱歉，您提交的{op}申请未通过人工复核{note}。如有疑问请联系人工客服或前往网点办理。"
+# The task each operation belongs to, whatever the model read the request as ("帮我把预留手机号改成…"
+# is the account's business; a limit raised keeps its reading: a card's or a transfer's).
+OP_TASKS = {"change_reserved_phone": "account_query", "large_transfer": "transfer"}
 OP_NAMES = {"change_reserved_phone": "预留手机号变更", "raise_limit": "额度调整", "unfreeze_card": "解除冻结",
             "large_transfer": "大额转账"}
 
@@ -69,6 +72,11 @@ def transfer_amount(text: str) -> str | None:
 # Secondary confirmation (二次确认), held in the dialogue state's ``flow``: a request for a high-risk
 # operation is asked back; only an explicit yes on the next turn submits it for human review.
 CONFIRM_FLOW = "confirm_operation"
+EXPLAINED = "explained"  # the customer asked how to do it; nothing awaits a yes
+# What takes an explained operation up in the next turn ("好，帮我改成150…", "那帮我提一下"): its own verb or value.
+OP_TAKEN_UP = {"change_reserved_phone": re.compile(r"改|换|变更|1\d{10}"),
+               "raise_limit": re.compile(r"提|调|额度|限额"), "unfreeze_card": re.compile(r"解"),
+               "large_transfer": re.compile(r"转|汇"), "": re.compile(r"(?!)")}
 
 
 def confirmation_turn(flow: dict[str, str], text: str, intent: str, slots: dict[str, str]) -> dict[str, str]:
@@ -79,6 +87,12 @@ def confirmation_turn(flow: dict[str, str], text: str, intent: str, slots: dict[
             return {**flow, "stage": "confirmed"}
         if denies(text):
             return {**flow, "stage": "cancelled"}
-    op = None if asks_procedure(text) else high_risk_operation(text, intent, slots)
+    op = high_risk_operation(text, intent, slots)
+    if op and asks_procedure(text):
+        # the procedure is answered; remembered so that "好，帮我改成150…" next asks this operation done
+        return {"name": CONFIRM_FLOW, "op": op, "stage": EXPLAINED, "intent": OP_TASKS.get(op, intent)}
+    if (op is None and flow.get("stage") == EXPLAINED and asks_done(text) and not asks_procedure(text)
+            and not wants_human(text) and OP_TAKEN_UP[flow.get("op", "")].search(text)):
+        op = flow.get("op")
     # The request's intent is kept: "确认" alone is read as the task it confirms.
-    return {"name": CONFIRM_FLOW, "op": op, "stage": "asked", "intent": intent} if op else {}
+    return {"name": CONFIRM_FLOW, "op": op, "stage": "asked", "intent": OP_TASKS.get(op, intent)} if op else {}

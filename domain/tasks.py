@@ -12,7 +12,8 @@ TOOL_SLOT_GROUPS = {
     "deposit": ("deposit_amount", "deposit_months", "deposit_kind", "deposit_rate"),
     "reference_return": ("invest_amount", "hold_days", "expected_rate"),
     "compound": ("compound_principal", "compound_rate", "compound_years", "compound_per_year"),
-    "redemption": ("redeem_amount", "redeem_fee_rate"),
+    "redemption": ("redeem_amount", "redeem_fee_rate", "fund_nav"),
+    "subscription": ("subscribe_amount", "subscribe_fee_rate"),
 }
 
 

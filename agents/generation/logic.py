@@ -43,6 +43,7 @@ from agents.generation.flows.wealth import (
     deposit_answer,
     redemption_answer,
     reference_answer,
+    subscription_answer,
 )
 from agents.generation.references import (
     TASK_OF_TYPE,
@@ -56,7 +57,7 @@ from contracts.stage import Emit
 from contracts.topics import REPLY_DRAFT
 from domain.dialogue import asks_for_products, asks_specific, referenced_position
 from domain.disclosures import RISK_DISCLOSURE
-from domain.high_risk import CANCELLED_TEXT, CONFIRM_FLOW, CONFIRM_TEXT, OP_NAMES, PENDING_TEXT
+from domain.high_risk import CANCELLED_TEXT, CONFIRM_FLOW, CONFIRM_TEXT, EXPLAINED, OP_NAMES, PENDING_TEXT
 from domain.numerals import numeric_form
 from domain.questionnaire import flow_questionnaire
 
@@ -120,6 +121,8 @@ def business_answer(task: str | None, context: dict[str, Any], grounding: Ground
         return compound_answer(slots)
     if task == "wealth_calc" and "redeem_amount" in slots:
         return redemption_answer(slots)
+    if task == "wealth_calc" and "subscribe_amount" in slots:
+        return subscription_answer(slots)
     if task == "wealth_calc" and "deposit_amount" in slots:
         return deposit_answer(slots, grounding)
     if task == "wealth_calc" and ("invest_amount" in slots or "hold_days" in slots):
@@ -204,7 +207,7 @@ def compose(context: dict[str, Any], grounding: Grounding | None = None,
             "text": scam["content"], "composer": "grounded", "source_ids": [scam["source_id"]], "tool_results": {},
         })]
     confirm = context.get("flow", {})
-    if confirm.get("name") == CONFIRM_FLOW and confirm.get("op") in OP_NAMES:
+    if confirm.get("name") == CONFIRM_FLOW and confirm.get("op") in OP_NAMES and confirm.get("stage") != EXPLAINED:
         op, stage = confirm["op"], confirm.get("stage")
         # 二次确认: only the customer's explicit yes submits the operation for human review.
         text = {"confirmed": PENDING_TEXT[op], "cancelled": CANCELLED_TEXT.format(op=OP_NAMES[op])}.get(

@@ -29,6 +29,7 @@ POSITIVE = ("谢谢", "感谢", "满意", "太好了", "不错", "给力", "辛�
 INTENSIFIER = re.compile(r"[!！]{2,}|[?？]{2,}|[!！][?？]|[?？][!！]")
 
 
+DEMAND = re.compile(r"(马上|立刻|立即|赶紧|赶快|现在就)(给我)?(解决|处理|退|还|恢复|解封|赔)")
 # A verdict on the service itself ("体验挺差的", "app太难用").
 POOR = re.compile(r"(体验|服务|态度|效率|系统|app|软件|客服)[^,，。!！?？]{0,3}(差|烂|不好用|难用|不行)")
 
@@ -43,8 +44,9 @@ def detect_emotion(text: str, complaint_probability: float = 0.0) -> str:
     negative_score = 2 * strong + mild + (1 if intense else 0) + (1 if complaint_probability >= 0.5 else 0)
     if strong and (intense or complaint_probability >= 0.5 or strong >= 2 or mild):
         return "angry"
-    # Shouting more than once ("…了！！…吗？！") about a grievance is anger even in mild words.
-    if bursts >= 2 and (mild or complaint_probability >= 0.5):
+    # Shouting more than once ("…了！！…吗？！") about a grievance is anger even in mild words, and so is
+    # shouting a demand ("你们搞什么东西！…马上给我解决！！！").
+    if (bursts >= 2 or (intense and DEMAND.search(t))) and (mild or complaint_probability >= 0.5):
         return "angry"
     if negative_score >= 1 and (strong or mild or complaint_probability >= 0.5):
         return "negative"

@@ -142,7 +142,8 @@ MONTHLY_DEPOSIT = re.compile(r"每个?月存\s*" + MONEY_OR_BARE)
 CN_COUNT = "一两三四五六七八九十"  # single-character counts cn2an leaves alone ("两年" after 万)
 DEPOSIT_TERM = re.compile(r"(\d+|[一两三四五六七八九十半])\s*(年|个月|期)(半)?(?!化|利率)")
 BARE_DEPOSIT = re.compile(r"存(?:款|入)?\s*(\d{3,9})(?![\d.%年个月期天号])")
-INVEST_CUE = re.compile(r"理财|基金|持有")
+INVEST_CUE = re.compile(r"理财|基金|持有|买入?|购买|投入?")
+BORROWED = re.compile(r"贷|借")  # "买车贷款5万…利息多少" is a loan's interest, not a return
 RETURN_CUE = re.compile(r"收益|赚|回报|利息|能拿|挣")
 HOLD = re.compile(r"(\d+)\s*(天|年)")
 # A rate the customer states for a deposit, a card instalment or an investment: it wins over the
@@ -214,9 +215,13 @@ def tool_slots(prepared: str) -> list[tuple[int, int, str, str]]:
     for m in bills:
         if not any(p.start() <= m.start() < p.end() for p in periods):
             found.append((*m.span(), "bill_amount", _yuan_of(m.group(1) or m.group(3), m.group(2))))
-    found += (_deposit_slots(prepared) or _investment_slots(prepared) or _compound_slots(prepared)
-              or _redemption_slots(prepared))
-    return found + _stated_rates(prepared, found)
+    found += (_subscription_slots(prepared) or _deposit_slots(prepared) or _investment_slots(prepared)
+              or _compound_slots(prepared) or _redemption_slots(prepared))
+    rates = _stated_rates(prepared, found)
+    if not found and not rates and (benchmark := BENCHMARK_RATE.search(prepared)):
+        # a product's stated benchmark, said before the sum ("这款理财业绩比较基准年化2.8%" … "我买5万，180天")
+        rates = [(*benchmark.span(), "expected_rate", _fmt(Decimal(benchmark.group(1))))]
+    return found + rates
 
 
 COMPOUND_CUE = re.compile(r"复利|利滚利")
@@ -241,12 +246,44 @@ def _compound_slots(prepared: str) -> list[tuple[int, int, str, str]]:
     return found
 
 
-def _redemption_slots(prepared: str) -> list[tuple[int, int, str, str]]:
-    money, fee = REDEMPTION.search(prepared), FEE_RATE.search(prepared)
+SUBSCRIPTION = re.compile(r"(?:申购|认购|买入?|购买|定投)[^,，。;；]{0,6}?" + MONEY)
+SUBSCRIPTION_FEE = re.compile(r"(?:申购|认购|前端)?(?:手续)?费率?[^\d,，。;；]{0,4}?(\d+(?:\.\d+)?)\s*%")
+FUND_CUE = re.compile(r"基金|申购|认购")
+
+
+def _subscription_slots(prepared: str) -> list[tuple[int, int, str, str]]:
+    """Buying a fund for a sum at a stated fee rate ("买10万的基金，申购费率1.5%")."""
+    if not FUND_CUE.search(prepared) or "赎回" in prepared:
+        return []
+    money, fee = SUBSCRIPTION.search(prepared), SUBSCRIPTION_FEE.search(prepared)
     if money is None or fee is None:
         return []
-    return [(*money.span(), "redeem_amount", _yuan_of(money.group(1), money.group(2))),
-            (*fee.span(), "redeem_fee_rate", _fmt(Decimal(fee.group(1))))]
+    return [(money.start(2) - len(money.group(1)), money.end(), "subscribe_amount",
+             _yuan_of(money.group(1), money.group(2))),
+            (*fee.span(), "subscribe_fee_rate", _fmt(Decimal(fee.group(1))))]
+
+
+REDEEMED_SHARES = re.compile(r"赎回\s*(\d+(?:\.\d+)?)\s*(万)?\s*份")
+NAV = re.compile(r"净值\s*(?:是|为)?\s*(\d+\.\d+)")
+
+
+def _redemption_slots(prepared: str) -> list[tuple[int, int, str, str]]:
+    """A sum redeemed ("赎回2万") or shares at a net value ("赎回20000份，净值1.25"), and the fee rate."""
+    money, fee = REDEMPTION.search(prepared), FEE_RATE.search(prepared)
+    shares, nav = REDEEMED_SHARES.search(prepared), NAV.search(prepared)
+    if fee is None or (money is None and not (shares and nav)):
+        return []
+    if money is not None:
+        amount = (*money.span(), "redeem_amount", _yuan_of(money.group(1), money.group(2)))
+    else:
+        count = Decimal(shares.group(1)) * (10000 if shares.group(2) else 1)
+        amount = (*shares.span(), "redeem_amount", _fmt(count * Decimal(nav.group(1))))
+    navs = [(*nav.span(), "fund_nav", nav.group(1))] if nav else []  # the net value is no loan rate
+    return [amount, (*fee.span(), "redeem_fee_rate", _fmt(Decimal(fee.group(1)))), *navs]
+
+
+BENCHMARK_RATE = re.compile(r"(?:业绩比较基准|预期收益率?|年化收益率?)\s*(?:是|为|约|大概|:|：)?\s*(?:年化)?\s*"
+                            r"(\d+(?:\.\d+)?)\s*%")
 
 
 def _stated_rates(prepared: str, found: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
@@ -289,7 +326,8 @@ def _deposit_slots(prepared: str) -> list[tuple[int, int, str, str]]:
 
 def _investment_slots(prepared: str) -> list[tuple[int, int, str, str]]:
     money = AMOUNT.search(prepared)
-    if money is None or not INVEST_CUE.search(prepared) or not RETURN_CUE.search(prepared) or "费" in prepared:
+    if (money is None or not INVEST_CUE.search(prepared) or not RETURN_CUE.search(prepared) or "费" in prepared
+            or BORROWED.search(prepared)):
         return []
     found = [(money.start(), money.end(), "invest_amount", _yuan_of(money.group(1), money.group(2)))]
     for m in HOLD.finditer(prepared):

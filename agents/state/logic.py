@@ -42,7 +42,8 @@ NOT_LOAN_CALCULATIONS = frozenset({"card_instalment", "deposit", "reference_retu
 # when the intent model is unsure ("账单1.2万分12期手续费多少" is often read as wealth_calc).
 CALCULATION_TASKS = {"pre_approval": "loan_inquiry", "max_principal": "repayment_calc", "prepayment": "repayment_calc",
                      "card_instalment": "credit_card", "deposit": "wealth_calc", "reference_return": "wealth_calc",
-                     "compound": "wealth_calc", "redemption": "wealth_calc"}
+                     "compound": "wealth_calc", "redemption": "wealth_calc",
+                     "subscription": "wealth_calc"}
 # A bare follow-up of a calculation in progress ("分6期呢", "那存5年呢") restates its inputs, not a loan's.
 FOLLOW_UPS = {"card_instalment": {"term_months": "instalment_periods", "amount": "bill_amount", "annual_rate": "fee_rate"},
               "deposit": {"term_months": "deposit_months", "amount": "deposit_amount", "annual_rate": "deposit_rate"},
@@ -133,6 +134,7 @@ def questionnaire_turn(flow: dict[str, str], understanding: dict[str, Any],
 FIGURES_AND_PUNCTUATION = re.compile(r"[\d.%,，。!！?？\s万千元块年月个期wk]+")
 REFINEMENT_WORDS = 6
 BARE_SLOT_WORDS = 3
+BARE_QUESTION = 6  # characters besides figures: "手续费怎么收", "利息怎么算"
 CORRECTION_CUE = re.compile(r"说错了?|搞错了?|写错了?|打错了?|应该是|改成|改为|换成|更正|纠正|不对|我是说")
 TASK_FIGURES = frozenset({"amount", "term_months", "annual_rate", "amount_change", "term_change", "rate_change",
                           "loan_purpose"})
@@ -220,7 +222,20 @@ def continues_task_in_progress(understanding: dict[str, Any], said: dict[str, st
     reference back: the turn belongs to the task in progress, whatever the model read."""
     return (refines(understanding, said, task)
             or ((intent == "other" or unclear) and asks_about_it(understanding["text"], task, understanding["confidence"]))
-            or refers_back(understanding, task, intent))
+            or refers_back(understanding, task, intent)
+            or bare_question(understanding, task, intent))
+
+
+def bare_question(understanding: dict[str, Any], task: str | None, intent: str) -> bool:
+    """A question word and a verb ("多久能到账" after asking about a claim), a "那…" question or a question
+    of a few characters ("手续费怎么收") that the model reads only unsurely as another topic leans on the
+    task in progress (never against safety, grievance or a person)."""
+    text = understanding["text"].strip()
+    leans = (SHORT_WH.match(text) is not None
+             or (QUESTION.search(text) is not None
+                 and (text.startswith(("那", "那么")) or len(FIGURES_AND_PUNCTUATION.sub("", text)) <= BARE_QUESTION)))
+    return (task in TASK_INTENTS and intent not in ("complaint", "human_agent", "card_security")
+            and understanding["confidence"] < CLEAR_CONFIDENCE and leans)
 
 
 def next_task(previous: str | None, understanding: dict[str, Any], said: dict[str, str]) -> str | None:
@@ -287,8 +302,10 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
             slots[key] = resolved
     intent = understanding["intent"]
     active_task = next_task(prev.get("active_task"), understanding, said)
-    if flow.get("name") == CONFIRM_FLOW and flow.get("stage") in ("confirmed", "cancelled") and flow.get("intent"):
-        intent = active_task = flow["intent"]  # "确认" / "算了" answer the operation asked about
+    if flow.get("name") == CONFIRM_FLOW and flow.get("intent") and (
+            flow.get("stage") in ("confirmed", "cancelled") or flow != prev.get("flow")):
+        # "确认" / "算了" answer the operation asked about; the request itself is its task's
+        intent = active_task = flow["intent"]
     unclear = understanding["needs_clarification"] and not flow
     if prev.get("active_task") in CARD_TASKS and CARD_GONE.search(understanding["text"]):
         intent, active_task, unclear = "card_security", "card_security", False  # "对了 它昨天丢了": the card talked about

@@ -14,7 +14,7 @@ from agents.generation.flows import (
     named_product,
     product_nodes,
 )
-from domain.repayment import yuan
+from domain.repayment import to_fen, yuan
 from domain.savings import (
     WEALTH_DISCLAIMER,
     compound_growth,
@@ -25,6 +25,7 @@ from domain.savings import (
     render_recurring_deposit,
     render_reference_return,
     render_time_deposit,
+    subscription_fee,
     time_deposit,
 )
 
@@ -165,6 +166,20 @@ def compound_answer(slots: dict[str, str]) -> Answer:
              "periods_per_year": str(result.periods_per_year), "maturity_amount": str(result.maturity_amount),
              "interest": str(result.interest)}
     return Answer(render_compound_growth(result), tools)
+
+
+def subscription_answer(slots: dict[str, str]) -> Answer:
+    try:
+        amount, rate = Decimal(slots["subscribe_amount"]), Decimal(slots["subscribe_fee_rate"])
+        net, fee = subscription_fee(amount, rate)
+    except (InvalidOperation, ValueError, KeyError):
+        return Answer("请告诉我申购金额和申购费率，我为您计算手续费。")
+    simple = to_fen(amount * rate / Decimal(100))
+    return Answer(f"按您提供的申购费率{rate.normalize():f}%计算（基金申购费按外扣法收取）：申购{yuan(amount)}元，"
+                  f"净申购金额{yuan(net)}元，申购费{yuan(fee)}元；直接按申购金额乘以费率估算为{yuan(simple)}元，"
+                  f"实际以外扣法为准。确认份额=净申购金额÷申购当日基金份额净值。",
+                  {"rate_source": "customer", "subscribe_amount": str(amount), "fee_rate": str(rate), "fee": str(fee),
+                   "net": str(net)})
 
 
 def redemption_answer(slots: dict[str, str]) -> Answer:

@@ -13,3 +13,23 @@ def test_agreement(text):
 @pytest.mark.parametrize("text", ["不确认", "取消", "确认一下我的余额", "可以转多少", "我要转账", "好的谢谢", "no", "转给谁"])
 def test_not_agreement(text):
     assert not affirms(text)
+
+
+def test_a_procedure_asked_then_requested_awaits_confirmation():
+    from domain.high_risk import EXPLAINED, confirmation_turn
+
+    explained = confirmation_turn({}, "预留手机号怎么改", "account_query", {})
+    assert explained["stage"] == EXPLAINED and explained["op"] == "change_reserved_phone"
+    asked = confirmation_turn(explained, "好，帮我改成15012345678", "other", {})
+    assert asked["stage"] == "asked" and asked["op"] == "change_reserved_phone" and asked["intent"] == "account_query"
+    assert confirmation_turn(asked, "确认", "other", {})["stage"] == "confirmed"
+    # a procedure explained is no standing request: another question drops it
+    assert confirmation_turn(explained, "信用卡年费多少", "credit_card", {}) == {}
+
+
+def test_asking_for_a_person_after_a_procedure_requests_no_operation():
+    from domain.high_risk import confirmation_turn
+
+    explained = confirmation_turn({}, "信用卡怎么提额", "credit_card", {})
+    assert confirmation_turn(explained, "你说的我听不懂 给我转人工", "human_agent", {}) == {}
+    assert confirmation_turn(explained, "那帮我提一下额度", "credit_card", {})["stage"] == "asked"
