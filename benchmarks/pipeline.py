@@ -28,6 +28,7 @@ from typing import Any
 
 import typer
 
+from benchmarks.pacing import paced
 from benchmarks.soak import SCRIPTS, publisher, utterance
 
 # Single-turn questions across the business (each in its own session, so turns are independent).
@@ -124,11 +125,7 @@ def load_step(stack: Any, arrivals: Arrivals, codec: Any, name: str, rate: float
     keys: list[tuple[str, int]] = []
     sent_at: dict[tuple[str, int], float] = {}
     start = time.monotonic()
-    for i in range(turns):
-        if rate:
-            delay = start + i / rate - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
+    for i in paced(turns, rate):
         session = f"{arrivals.prefix}{name}-{i}"
         producer.produce(UTTERANCE_IN, key=session.encode(),
                          value=utterance(codec, session, 1, TEXTS[i % len(TEXTS)], f"C-{i % 900 + 100:04d}"))

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import typer
 
+from benchmarks.pacing import paced
+
 REPO = Path(__file__).resolve().parent.parent
 STAMP = re.compile(rb"(\d{19})\|")
 PEERS = ("raw", "faust", "stage", "quix")
@@ -92,11 +94,7 @@ def measure(bootstrap: str, dst: str, src: str, make, count: int, rate: float | 
     t.start()
     p = Producer({"bootstrap.servers": bootstrap, "partitioner": "murmur2_random", "linger.ms": 1})
     start = time.perf_counter()
-    for i in range(count):
-        if rate:
-            wait = start + i / rate - time.perf_counter()
-            if wait > 0:
-                time.sleep(wait)
+    for i in paced(count, rate):
         key, value = make(i)
         while True:
             try:
