@@ -10,7 +10,8 @@ stage.
     python -m benchmarks.pipeline                                  # rates 5,15,30,60, 300 turns each
     python -m benchmarks.pipeline --rates 5 --turns 20 --burst 0 --no-scale    # a smoke run
 
-The last line printed is one JSON object with the figures.
+The turns cycle through a few dozen questions, so caches keyed by text (the compliance verdicts, the
+FAQ question embeddings) hit more often than on real traffic. The last line printed is one JSON object.
 """
 from __future__ import annotations
 
@@ -98,6 +99,7 @@ class Step:
     p99_ms: float
     max_ms: float
     cpu_ms: dict[str, float]  # per answered turn, by process
+    sustained: bool = True  # every turn answered and no backlog built up (see ``load_step``)
 
     @property
     def cpu_total(self) -> float:
@@ -139,16 +141,22 @@ def load_step(stack: Any, arrivals: Arrivals, codec: Any, name: str, rate: float
     after = {n: cpu_seconds(pid) for n, pid in procs.items() if Path(f"/proc/{pid}").exists()}
     with arrivals.lock:
         done = {k: arrivals.at[k] for k in keys if k in arrivals.at}
-    latencies = [1000 * (done[k] - sent_at[k]) for k in done]
+    latencies = [1000 * (done[k] - sent_at[k]) for k in keys if k in done]
     span = (max(done.values()) - start) if done else float("inf")
     answered = len(done)
     cpu = {n: 1000 * (after[n] - before[n]) / max(answered, 1) for n in after}
+    # Kept up: all answered, and the last fifth waited no longer than twice the first fifth (+100 ms) —
+    # a queue that grows while turns keep arriving is a rate the stack cannot carry.
+    fifth = max(1, len(latencies) // 5)
+    sustained = (answered == turns and bool(latencies) and percentile(latencies[-fifth:], 0.5)
+                 <= 2 * percentile(latencies[:fifth], 0.5) + 100)
     return Step(name, turns, answered, answered / span if done else 0.0, percentile(latencies, 0.5),
-                percentile(latencies, 0.99), max(latencies, default=float("nan")), cpu)
+                percentile(latencies, 0.99), max(latencies, default=float("nan")), cpu, sustained)
 
 
-def floor_step(settings: Any, turns: int) -> Step:
-    """The same turns through every stage's logic in this one process: no Kafka, no Faust."""
+def floor_step(stack: Any, turns: int) -> Step:
+    """The same turns through every stage's logic in this one process: no Kafka, no Faust. Neo4j's CPU
+    for the graph calls is counted beside it, as in the loaded runs."""
     from agents.asr.logic import transcribe
     from agents.compliance.agent import default_model
     from agents.compliance.lexicon import default_lexicon
@@ -166,6 +174,7 @@ def floor_step(settings: Any, turns: int) -> Step:
     from engines.embeddings import load_embedder
     from engines.graph.neo4j_store import Neo4jKnowledgeGraph
 
+    settings = stack.settings
     classifier = load_classifier(settings.intent.backend, settings.intent_model_dir())
     graph = Neo4jKnowledgeGraph(settings.neo4j.uri, auth=settings.neo4j_auth())
     faqs, scams = FaqVectors(load_embedder()), ScamTypology()
@@ -191,30 +200,33 @@ def floor_step(settings: Any, turns: int) -> Step:
     for i in range(min(turns, 10)):  # first-call costs (lazy imports, caches) are not a turn's
         turn(i)
     latencies = []
+    neo4j = stack.neo4j.read_pid()
+    neo4j0 = cpu_seconds(neo4j) if neo4j else 0.0
     cpu0, start = time.process_time(), time.monotonic()
     for i in range(turns):
         t = time.monotonic()
         turn(i)
         latencies.append(1000 * (time.monotonic() - t))
-    cpu = 1000 * (time.process_time() - cpu0) / turns
+    cpu = {"all stages": 1000 * (time.process_time() - cpu0) / turns,
+           "neo4j": 1000 * (cpu_seconds(neo4j) - neo4j0) / turns if neo4j else 0.0}
     retrieval.close()
     graph.close()
     return Step("floor (one process)", turns, turns, turns / (time.monotonic() - start), percentile(latencies, 0.5),
-                percentile(latencies, 0.99), max(latencies), {"all stages": cpu})
+                percentile(latencies, 0.99), max(latencies), cpu)
 
 
 def print_table(steps: list[Step], echo: Callable[[str], None]) -> None:
     echo(f"{'run':22s} {'sent':>5s} {'answered':>8s} {'per s':>7s} {'p50 ms':>8s} {'p99 ms':>8s} {'max ms':>8s} "
-         f"{'CPU ms/turn':>11s}")
+         f"{'CPU ms/turn':>11s} {'kept up':>7s}")
     for s in steps:
         echo(f"{s.name:22s} {s.sent:5d} {s.answered:8d} {s.per_s:7.1f} {s.p50_ms:8.0f} {s.p99_ms:8.0f} "
-             f"{s.max_ms:8.0f} {s.cpu_total:11.1f}")
-    names = sorted({n for s in steps for n in s.cpu_ms if n != "all stages"})
+             f"{s.max_ms:8.0f} {s.cpu_total:11.1f} {'yes' if s.sustained else 'no':>7s}")
+    names = sorted({n for s in steps if not s.name.startswith("floor") for n in s.cpu_ms})
     if names:
         echo("\nCPU ms per answered turn, by process")
         echo(f"{'run':22s} " + " ".join(f"{n[:11]:>11s}" for n in names))
         for s in steps:
-            if "all stages" not in s.cpu_ms:
+            if not s.name.startswith("floor"):
                 echo(f"{s.name:22s} " + " ".join(f"{s.cpu_ms.get(n, 0.0):11.1f}" for n in names))
 
 
@@ -248,15 +260,15 @@ def run_pipeline(stack: Any, rates: list[float], turns: int, burst: int, scale: 
         arrivals.stopping.set()
         arrivals.join(5)
     if floor:
-        steps.append(floor_step(stack.settings, max(turns, 20)))
+        steps.append(floor_step(stack, max(turns, 20)))
     print_table(steps, echo)
     loaded = [s for s in steps if s.name.endswith("turns/s")]
     floor_cpu = next((s.cpu_total for s in steps if s.name.startswith("floor")), None)
-    kept_up = [s.per_s for s in loaded if s.answered == s.sent and s.per_s >= 0.95 * float(s.name.split()[0])]
+    kept_up = [float(s.name.split()[0]) for s in loaded if s.sustained]
     summary = {
         "runs": [{"name": s.name, "sent": s.sent, "answered": s.answered, "per_s": round(s.per_s, 2),
                   "p50_ms": round(s.p50_ms, 1), "p99_ms": round(s.p99_ms, 1), "max_ms": round(s.max_ms, 1),
-                  "cpu_ms_per_turn": round(s.cpu_total, 2)} for s in steps],
+                  "cpu_ms_per_turn": round(s.cpu_total, 2), "sustained": s.sustained} for s in steps],
         "highest_rate_kept_up": max(kept_up, default=0.0),
         "cpu_ms_per_turn_all_processes": round(statistics.median(s.cpu_total for s in loaded), 2) if loaded else None,
         "floor_cpu_ms_per_turn": round(floor_cpu, 2) if floor_cpu is not None else None,

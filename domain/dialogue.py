@@ -33,8 +33,9 @@ DROPPED = r"算了|不(贷|借|办|买|要|弄|问|存|转|用|需要)了|先不
 _SOCIAL_TOKEN = re.compile("|".join(f"(?P<{act}>{p})" for act, p in SOCIAL_PHRASES.items())
                            + f"|(?P<filler>{FILLERS})|(?P<done>{DONE_REPORT}|{DROPPED})|(?P<space>[\\s,，。.!！?？~～、…]+)")
 # A question about who answers ("你是机器人吗", "还是真人在回") — not a request for a human ("我要真人").
-IDENTITY = re.compile(r"(你|您)们?(是|是不是|到底是)(个|一个)?(机器人|人工智能|ai|真人|人|程序|bot|谁|什么)|你叫什么|"
-                      r"还是(机器人|人工智能|ai|真人)|"
+IDENTITY = re.compile(r"(你|您)(是|是不是|到底是)(个|一个)?(机器人|人工智能|ai|真人|人|程序|bot|谁|什么)|你叫什么|"
+                      r"(你|您)们(是|是不是|到底是)(机器人|人工智能|ai|真人)|(真人|人工)(客服)?还是(机器人|人工智能|ai)|"
+                      r"(机器人|ai)还是(真人|人工)|"
                       r"(?<!转)(?<!转个)真人(吗|么|嘛|莫|在回|回复)|机器人(吗|么|嘛|莫|回复|在回)|自动回复|是不是人|是人吗|"
                       r"智能客服吗|are you (a )?(human|real|bot|robot|ai)|who are you|r u (a )?(bot|robot|human)")
 # Asking for a person, wherever in the turn ("我的卡被盗刷了，给我转人工"); "不用转人工" is not asking.
@@ -42,9 +43,10 @@ HUMAN_REQUEST = re.compile(r"(?:转|接|找|叫|换|给我转|要求转)(?:一�
                            r"(?!审核|审批|核实|复核|签字|智能)|(?:我要|我想要|要求|需要)(?:个|一个)?(?:人工|真人)(?:客服)?"
                            r"(?=$|[,，。!！?？\s]|服务吧)|^(?:人工|人工客服|转人工)$|\breal person\b|"
                            r"(?:让|叫|请)(?:你们的?)?(?:经理|主管|领导|负责人|人工|真人|值班经理)(?:来|出来|过来|跟我|和我|给我|接|联系我)|"
-                           r"(?:我要|我想|让我|要求)(?:跟|和|与)(?:你们的?)?(?:经理|主管|领导|负责人|人工|真人)"
+                           r"(?:我要|我想|让我|要求)(?:跟|和|与)(?:你们的?(?:经理|主管|领导|负责人)|人工|真人)"
                            r"(?:通话|说|谈|聊|沟通|讲)|"
-                           r"转(?:给|接)[^,，。!！?？]{0,8}(?:客服|专员|坐席|人工)|回拨|给我回(?:个)?电话|回我电话|"
+                           r"转(?:给|接)(?!了)[^,，。!！?？了]{0,8}(?<!自称)(?:客服|专员|坐席|人工)|"
+                           r"(?:请|麻烦|给我|帮我)回拨|回拨(?:给)?我|给我回(?:个)?电话(?!吗)|回我电话|"
                            r"\b(?:talk|speak) to (?:a |an )?(?:human|person|agent|real person)\b")
 # "不想转人工", "别给我转人工", "no need for a human": a request named only to be declined.
 HUMAN_DECLINED = re.compile(r"(?:不想|不用|不要|别|不必|无需|先不|不需要|没必要|用不着)[^,，。!！?？]{0,4}$|\bno need\b|\bdon'?t\b")
@@ -56,14 +58,16 @@ _AGREE = (r"是我本人操作|是我本人|本人操作|就这样办|这样办|
           r"okay|ok|yes|同意|没问题|无误|正确|继续")
 _ACTION = r"办理|办|提交|修改|更改|转账|转|解冻|提额|操作|执行|申请"
 _AFFIRM_TOKEN = re.compile(rf"(?P<agree>{_AGREE})|(?P<act>(?:{_ACTION})(?:吧|啊|呀)+)|(?:{_ACTION})|"
-                           r"(?:的|吧|啊|呀|了|呢|那就|那|就|请|帮我|给我|马上|赶紧|吧)+|[\s,，。.!！?？~～、…]+")
+                           r"(?:的|吧|啊|呀|了|呢|那就|那|就|请|帮我|给我|马上|赶紧)+|[\s,，。.!！?？~～、…]+")
 DENY = re.compile(rf"^{_P}(不|不是|不对|否|no|不用|不要|不需要|先不|暂时不)(了|用|要|办|啦|吧)*{_P}$")
 CANCEL = re.compile(r"算了|取消|不办了|不要了|不弄了|先不办|不用办了|不需要了|撤销|别办了|不想办了")
 CORRECTION = re.compile(r"^(不对|不是|错了|说错了|搞错了|更正|改一下|改成|应该是)")
 # How something is done (a procedure), as opposed to asking the bank to do it.
 ASKS_HOW = re.compile(r"怎么|怎样|如何|咋|流程|步骤|需要(什么|哪些)|要(带|准备)(什么|哪些)|在哪|哪里(办|改|操作)|"
                       r"能不能自己|可以自己|自助|要多久|多长时间")
-ASKS_DONE = re.compile(r"帮我|给我|替我|为我|请(您|你)?(帮|给|把|将)|我要|我想|我需要|申请|马上|立即|现在就|把我的?|"
+# People a customer sends money to or acts for ("转10万给我爸"): 给我 before them asks nothing done.
+KIN = r"爸|妈|老公|老婆|爱人|儿子|女儿|孩子|哥|姐|弟|妹|家人|父母|朋友|同学|同事|对象|爷|奶|外公|外婆|公司|客户|供应商"
+ASKS_DONE = re.compile(r"帮我|给我(?!" + KIN + r")|替我|为我|请(您|你)?(帮|给|把|将)|我要|我想|我需要|申请|马上|立即|现在就|把我的?|"
                        r"直接|办一下|处理一下")
 
 
@@ -126,8 +130,6 @@ def corrects(text: str) -> bool:
     return bool(CORRECTION.match(normalise(text)))
 
 
-# People a customer sends money to or acts for ("转10万给我爸"): 给我 before them asks nothing done.
-KIN = r"爸|妈|老公|老婆|爱人|儿子|女儿|孩子|哥|姐|弟|妹|家人|父母|朋友|同学|同事|对象|爷|奶|外公|外婆|公司|客户|供应商"
 # Whether it can be done at all ("预留手机号还能改吗", "额度可以调高吗"): a question, not the request.
 ASKS_POSSIBLE = re.compile(r"(还|也)?(能|可以|可不可以|能不能)[^,，。!！?？]{0,6}(吗|么|嘛)[?？]?$|能不能[^,，。]{0,6}[?？]$")
 
@@ -152,7 +154,7 @@ PRODUCT_REQUEST = re.compile(r"(有没有|有哪些|有什么|有啥|哪些|推�
 
 
 # Someone else recommending ("柜员推荐我买保险") is reported, not the customer asking for products.
-THIRD_PARTY_PUSH = re.compile(r"(柜员|经理|客户经理|理财经理|业务员|销售|工作人员|他|她|别人|朋友|同事|对方|亲戚)"
+THIRD_PARTY_PUSH = re.compile(r"(柜员|经理|客户经理|理财经理|业务员|销售|工作人员|(?<!其)他|她|别人|朋友|同事|对方|亲戚)"
                               r"(一直|总|总是|极力|非要|强烈|老是)?(推荐|推销|让我买|劝我买)")
 
 

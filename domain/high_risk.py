@@ -74,9 +74,10 @@ def transfer_amount(text: str) -> str | None:
 CONFIRM_FLOW = "confirm_operation"
 EXPLAINED = "explained"  # the customer asked how to do it; nothing awaits a yes
 # What takes an explained operation up in the next turn ("好，帮我改成150…", "那帮我提一下"): its own verb or value.
-OP_TAKEN_UP = {"change_reserved_phone": re.compile(r"改|换|变更|1\d{10}"),
-               "raise_limit": re.compile(r"提|调|额度|限额"), "unfreeze_card": re.compile(r"解"),
-               "large_transfer": re.compile(r"转|汇"), "": re.compile(r"(?!)")}
+OP_TAKEN_UP = {"change_reserved_phone": re.compile(r"改成|换成|改为|变更|改一下|换一下|1\d{10}"),
+               "raise_limit": re.compile(r"提额|调高|提高|提一下|提到|调到|额度"),
+               "unfreeze_card": re.compile(r"解冻|解封|解除"),
+               "large_transfer": re.compile(r"转账|汇款|转\s*\d|转过去|转吧|汇过去")}
 
 
 def confirmation_turn(flow: dict[str, str], text: str, intent: str, slots: dict[str, str]) -> dict[str, str]:
@@ -92,7 +93,7 @@ def confirmation_turn(flow: dict[str, str], text: str, intent: str, slots: dict[
         # the procedure is answered; remembered so that "好，帮我改成150…" next asks this operation done
         return {"name": CONFIRM_FLOW, "op": op, "stage": EXPLAINED, "intent": OP_TASKS.get(op, intent)}
     if (op is None and flow.get("stage") == EXPLAINED and asks_done(text) and not asks_procedure(text)
-            and not wants_human(text) and OP_TAKEN_UP[flow.get("op", "")].search(text)):
+            and not wants_human(text) and (taken := OP_TAKEN_UP.get(flow.get("op", ""))) and taken.search(text)):
         op = flow.get("op")
     # The request's intent is kept: "确认" alone is read as the task it confirms.
     return {"name": CONFIRM_FLOW, "op": op, "stage": "asked", "intent": OP_TASKS.get(op, intent)} if op else {}

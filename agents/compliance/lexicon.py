@@ -27,7 +27,7 @@ NEGATORS = ("不会", "不能", "不可", "无法", "不承诺", "不保证", "�
             "提到的", "您说的", "所说的", "不使用", "不等于", "没法", "没办法", "不要", "任何人", "不允许", "不可以",
             "并没有", "从未", "不接受", "有人", "凡是", "网上", "网络上", "自称", "不做", "不会以", "不涉及", "谈不上",
             "假冒", "仿冒", "骗子", "客户说", "有客户", "别把", "千万别", "别信", "别听", "别相信", "不构成", "不意味着", "如对方", "如果对方", "若对方",
-            "对方要求", "任何要求", "凡要求", "无权")
+            "对方要求", "任何要求", "凡要求", "无权为", "无权删除", "无权修改", "无权洗白")
 DISCLAIMERS_AFTER = ("是不可能的", "是不存在的", "是骗局", "都是骗局", "属于诈骗", "是诈骗", "是违规的", "的说法不对",
                      "都是假的", "是虚假宣传", "不可信", "是错误的", "不可能实现", "我行没有", "我们没有", "多为诈骗",
                      "均为诈骗", "都是诈骗", "需要警惕", "需要高度警惕", "请警惕", "是非法", "非法集资", "不准确",
@@ -38,7 +38,7 @@ DISCLAIMERS_AFTER = ("是不可能的", "是不存在的", "是骗局", "都是�
                      "没有用", "没用", "骗子", "为名", "为幌子", "为由")
 NEGATION_WINDOW = 20
 # A question answered no at once ("…能马上消除记录吗？答：不能"): the claim is asked about and denied.
-ANSWERED_NO = re.compile(r"(?:答,)?(?:不能|不可以|不会|不行|否|不可能|没有(?!问题|难度)|不是(?!问题|难事)|当然不)(?!难|麻烦)")
+ANSWERED_NO = re.compile(r"(?:答,)?(?:当然|肯定)?(?:不能|不可以|不会|不行|否|不可能|没有|不是)(?:的|啊|哦|呢)?(?:,|$)")
 # Between a claim's two cues, a denial of the relation itself ("理财产品不在存款保险保障范围内").
 BETWEEN_DENIAL = re.compile(r"[不非未没无](?:在|受|属|纳入|享|算|是)")
 FRAUD_ACTOR = re.compile(r"(?<!不是)(?<!并非)(骗子|不法分子|诈骗分子|犯罪分子|诈骗团伙)(常|会|就会|借此|通过|利用|就能|可以|便|能)")
@@ -148,7 +148,14 @@ def _claims(rule: ClaimRule, norm: str, fs: int, fe: int, ss: int, se: int) -> b
         return False
     if any(n in between for n in NEGATORS) or between.endswith(ADJACENT_NEGATORS) or BETWEEN_DENIAL.search(between):
         return False
-    return not rule.unless or not any(u in norm[norm.rfind(",", 0, fs) + 1:se] for u in rule.unless)
+    if not rule.unless:
+        return True
+    # the subject or condition that makes it true may sit in the clause before ("只要按时还款，…不会显示")
+    # or later in its own clause ("可请家人出面代办")
+    clause_start = norm.rfind(",", 0, fs)
+    start = norm.rfind(",", 0, clause_start) + 1 if clause_start >= 0 else 0
+    end = norm.find(",", se)
+    return not any(u in norm[start:end if end >= 0 else len(norm)] for u in rule.unless)
 
 
 class Lexicon:

@@ -186,8 +186,10 @@ def sure_faq_of(faqs: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The top FAQ when it is sure enough to answer on its own (see SURE_FAQ and CLEAR_FAQ)."""
     if not faqs:
         return None
-    top, runner_up = faqs[0]["score"], faqs[1]["score"] if len(faqs) > 1 else 0.0
-    return faqs[0] if top >= SURE_FAQ or (top >= CLEAR_FAQ and top - runner_up >= CLEAR_LEAD) else None
+    top = faqs[0]["score"]
+    # a lead needs a runner-up to be measured against (products may have pushed the rest out of the facts)
+    clear = len(faqs) > 1 and top >= CLEAR_FAQ and top - faqs[1]["score"] >= CLEAR_LEAD
+    return faqs[0] if top >= SURE_FAQ or clear else None
 
 
 def compose(context: dict[str, Any], grounding: Grounding | None = None,

@@ -36,13 +36,13 @@ def understand(transcript: dict[str, Any], classifier: IntentClassifier, clarify
     # over a question about who answers ("不要自动回复 我要人工").
     human = wants_human(text)
     social = not human and social_act(text) is not None
-    # A bare slot answer ("30万吧") is clear enough: the state stage ties it to the active task.
-    unclear = result.confidence < clarify_below and not slots and not social and not human
     label, confidence = result.label, result.confidence
     settled = settled_complaint(text, result.probabilities) if len(result.probabilities) > 1 else None
     if settled is not None and settled != label:
         # the words chose between the two readings, so the turn is as clear as the two together
         label, confidence = settled, round(sum(sorted(result.probabilities.values())[-2:]), 4)
+    # A bare slot answer ("30万吧") is clear enough: the state stage ties it to the active task.
+    unclear = confidence < clarify_below and not slots and not social and not human
     if label == "human_agent" and not human and confidence < clarify_below:
         # An unsure "human" reading ("刚接了个电话") is no request for one: ask about the next-likeliest reading.
         confidence, label = max(((p, lab) for lab, p in result.probabilities.items() if lab != "human_agent"),

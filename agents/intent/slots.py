@@ -142,7 +142,7 @@ MONTHLY_DEPOSIT = re.compile(r"每个?月存\s*" + MONEY_OR_BARE)
 CN_COUNT = "一两三四五六七八九十"  # single-character counts cn2an leaves alone ("两年" after 万)
 DEPOSIT_TERM = re.compile(r"(\d+|[一两三四五六七八九十半])\s*(年|个月|期)(半)?(?!化|利率)")
 BARE_DEPOSIT = re.compile(r"存(?:款|入)?\s*(\d{3,9})(?![\d.%年个月期天号])")
-INVEST_CUE = re.compile(r"理财|基金|持有|买入?|购买|投入?")
+INVEST_CUE = re.compile(r"理财|基金|持有|买入?|购买|投资|投入")
 BORROWED = re.compile(r"贷|借")  # "买车贷款5万…利息多少" is a loan's interest, not a return
 RETURN_CUE = re.compile(r"收益|赚|回报|利息|能拿|挣")
 HOLD = re.compile(r"(\d+)\s*(天|年)")
@@ -247,7 +247,8 @@ def _compound_slots(prepared: str) -> list[tuple[int, int, str, str]]:
 
 
 SUBSCRIPTION = re.compile(r"(?:申购|认购|买入?|购买|定投)[^,，。;；]{0,6}?" + MONEY)
-SUBSCRIPTION_FEE = re.compile(r"(?:申购|认购|前端)?(?:手续)?费率?[^\d,，。;；]{0,4}?(\d+(?:\.\d+)?)\s*%")
+# the purchase fee rate only: not a management, custody or sales-service fee, nor a return
+SUBSCRIPTION_FEE = re.compile(r"(?<!管理)(?<!托管)(?<!服务)(?:申购|认购|前端|手续)?费率[^\d,，。;；\s]{0,4}?(\d+(?:\.\d+)?)\s*%")
 FUND_CUE = re.compile(r"基金|申购|认购")
 
 

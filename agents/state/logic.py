@@ -191,7 +191,9 @@ BACK_REFERENCE = re.compile(r"(刚才|刚刚|刚|上面|前面|之前|你)(说|�
 # A bare question word and a verb ("怎么提高", "哪个好一点", "要多久"): it can only be about what was just said.
 SHORT_WH = re.compile(r"^(怎么|如何|咋|哪个|哪种|哪一个|哪家|多久|多长时间|什么时候|几天|要多久)[^,，。]{0,5}[?？]?$")
 # Pointing at something already in the conversation ("这个分红怎么查", "第二个手续费怎么算").
-POINTS_BACK = re.compile(r"这个|那个|这款|那款|这种|那种|这笔|那笔|这份|那份|(?<!其)它|第[一二三四五六七八九十两\d]+(个|款|种|张|笔|项|只|份)")
+# (a 那个/这个 that only fills a pause, "那个，我想问…", or names a period, "这个月", points at nothing)
+POINTS_BACK = re.compile(r"这个(?![,，月周星季年])|那个(?![,，\s])|这款|那款|这种|那种|这笔|那笔|这份|那份|(?<!其)它|"
+                         r"第[一二三四五六七八九十两\d]+(个|款|种|张|笔|项|只|份)")
 # A bare yes/no question leans on nothing by itself: "你会唱歌吗" is its own question when the model is sure.
 YES_NO = re.compile(r"(?<!什)[吗么嘛][?？]?$")
 

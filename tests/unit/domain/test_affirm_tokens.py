@@ -33,3 +33,11 @@ def test_asking_for_a_person_after_a_procedure_requests_no_operation():
     explained = confirmation_turn({}, "信用卡怎么提额", "credit_card", {})
     assert confirmation_turn(explained, "你说的我听不懂 给我转人工", "human_agent", {}) == {}
     assert confirmation_turn(explained, "那帮我提一下额度", "credit_card", {})["stage"] == "asked"
+
+
+def test_an_unrelated_request_after_a_procedure_starts_nothing():
+    from domain.high_risk import confirmation_turn
+
+    explained = confirmation_turn({}, "转10万给供应商怎么操作", "transfer", {})
+    assert explained["op"] == "large_transfer"
+    assert confirmation_turn(explained, "帮我查一下汇率", "transfer", {}) == {}

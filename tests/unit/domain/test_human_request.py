@@ -13,6 +13,7 @@ def test_requests(text):
 
 
 @pytest.mark.parametrize("text", ["不用回电话", "银行会打电话给我吗", "我跟经理说过了", "不想转人工",
-                                  "让经理审批一下额度", "你们经理说过能提额"])
+                                  "让经理审批一下额度", "你们经理说过能提额", "我收到一个回拨电话是不是诈骗",
+                                  "银行会给我回电话吗", "我把钱转给了一个自称客服的人", "我想和领导说一下再决定"])
 def test_not_requests(text):
     assert not wants_human(text)

@@ -63,6 +63,8 @@ def test_negations_disclaimers_and_banking_terms_are_clean(text):
     ("请在会议软件里点“共享”，让我们看到每一步操作", "凡是要求您在会议软件里共享屏幕的，都是诈骗"),
     ("个人征信可以一键重置", "任何机构都无权为客户“洗白”征信"),
     ("能帮您删除逾期记录吗？没有问题，交两千就行", "还清了逾期能马上消除记录吗？答：不能，记录保留五年"),
+    ("这个贷款包过吗？不可能被拒", "只要按时还款，征信报告上不会显示逾期"),
+    ("您要是继续拖，我们只好请您的父母出面", "如您行动不便，可请家人出面代办"),
 ])
 def test_claim_rules_catch_the_claim_and_pass_its_denial(claim, look_alike):
     assert flagged(claim), claim
