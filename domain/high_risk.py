@@ -38,7 +38,8 @@ OP_NAMES = {"change_reserved_phone": "预留手机号变更", "raise_limit": "�
 
 # Someone else's words reported ("有人加我微信说能帮我提额", "对方让我解冻"): what a caller offers or asks is not
 # the customer's request, and is often the scam itself.
-REPORTED = re.compile(r"有人|对方|陌生人|自称|冒充|他说|她说|他让|她让|他们说|说是|加我|打(电话)?给我|发(短信|消息)给我|"
+REPORTED = re.compile(r"有人|对方|陌生人|自称|冒充|他说|她说|他让|她让|他们说|说是|^说|加我|打(电话)?给我|发(短信|消息)给我|"
+                      r"是真的吗|是不是真的|可信吗|靠谱吗|"
                       r"短信(说|里)|电话(里|说)|客服说|someone|a caller")
 
 

@@ -56,7 +56,7 @@ def detect_emotion(text: str, complaint_probability: float = 0.0) -> str:
 
 
 # Dissatisfaction with the bank's own service, as opposed to impatience in a question ("到底能不能…").
-GRIEVANCE = ("不满", "失望", "太慢", "乱扣", "乱收", "敷衍", "踢皮球", "没人管", "很不方便", "太不方便", "凭什么", "又扣", "不合理", "骗我",
+GRIEVANCE = ("不满", "不太满意", "失望", "太慢", "乱扣", "乱收", "敷衍", "踢皮球", "没人管", "很不方便", "太不方便", "凭什么", "又扣", "不合理", "骗我",
              "误导")
 
 

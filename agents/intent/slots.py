@@ -141,6 +141,7 @@ RECURRING_CUE = re.compile(r"[零0]存整取|每个?月存")
 MONTHLY_DEPOSIT = re.compile(r"每个?月存\s*" + MONEY_OR_BARE)
 CN_COUNT = "一两三四五六七八九十"  # single-character counts cn2an leaves alone ("两年" after 万)
 DEPOSIT_TERM = re.compile(r"(\d+|[一两三四五六七八九十半])\s*(年|个月|期)(半)?(?!化|利率)")
+SUM_THEN_DEPOSIT = re.compile(r"(?<![\d.])(\d{3,9})(?=\s*存(?!款利率))")  # "83000存3年定期"
 BARE_DEPOSIT = re.compile(r"存(?:款|入)?\s*(\d{3,9})(?![\d.%年个月期天号])")
 INVEST_CUE = re.compile(r"理财|基金|持有|买入?|购买|投资|投入")
 BORROWED = re.compile(r"贷|借")  # "买车贷款5万…利息多少" is a loan's interest, not a return
@@ -306,13 +307,13 @@ def _deposit_slots(prepared: str) -> list[tuple[int, int, str, str]]:
     clauses = [c for c in CLAUSE.finditer(prepared) if not LOAN_WORD.search(c.group(0))]
     recurring = RECURRING_CUE.search(prepared)
     found_in = ((c.start(), (MONTHLY_DEPOSIT.search(c.group(0)) if recurring else None)
-                 or AMOUNT.search(c.group(0)) or BARE_DEPOSIT.search(c.group(0)))
+                 or AMOUNT.search(c.group(0)) or BARE_DEPOSIT.search(c.group(0)) or SUM_THEN_DEPOSIT.search(c.group(0)))
                 for c in clauses if DEPOSIT_CUE.search(c.group(0)))
     at, money = next(((at, m) for at, m in found_in if m is not None), (0, None))
     if money is None:
         return []
     start, end = at + money.start(), at + money.end()
-    unit = money.group(2) if money.re is not BARE_DEPOSIT else None
+    unit = money.group(2) if money.re.groups >= 2 else None
     kind = "零存整取" if recurring else "大额存单" if "大额存单" in prepared else "整存整取"
     found = [(start, end, "deposit_amount", _yuan_of(money.group(1), unit)), (start, start, "deposit_kind", kind)]
     for clause in clauses:

@@ -150,7 +150,8 @@ CARD_TASKS = frozenset({"credit_card", "account_query", "card_security"})
 CARD_GONE = re.compile(r"(丢|掉|弄丢|被偷|被盗|被抢|找不到|不见)了|丢失|遗失|被吞")
 PURCHASE_FIGURES = ("item_price", "down_payment")
 # A fraud victim's next words: the money has already gone.
-MONEY_GONE = re.compile(r"(已经|刚才|刚刚)?(转|汇|打)(了|过去|出去|给他|给她|给对方)|被骗|被转走|钱没了|钱不见了|怎么追回|能追回")
+MONEY_GONE = re.compile(r"(已经|刚才|刚刚)?(转|汇)(了|过去|出去|给他|给她|给对方)|打(了)?(钱|款)|打(过去|给他|给她|给对方)|"
+                        r"被骗|被转走|钱没了|钱不见了|怎么追回|能追回")  # "打了三次电话" is no payment
 # Earlier turns' outputs the table keeps for replays (key RECENT, never emitted).
 RECENT = "_recent"
 REPLAYABLE_TURNS = 4
@@ -194,6 +195,8 @@ SHORT_WH = re.compile(r"^(怎么|如何|咋|哪个|哪种|哪一个|哪家|多�
 # (a 那个/这个 that only fills a pause, "那个，我想问…", or names a period, "这个月", points at nothing)
 POINTS_BACK = re.compile(r"这个(?![,，月周星季年])|那个(?![,，\s])|这款|那款|这种|那种|这笔|那笔|这份|那份|(?<!其)它|"
                          r"第[一二三四五六七八九十两\d]+(个|款|种|张|笔|项|只|份)")
+# A modifier left for the task to complete ("我想查下交易记录" … "上个月的").
+FRAGMENT = re.compile(r"^(?!(好|是|对|真|行|可以|嗯|哦|知道|明白)的)[^,，。!！?？\s]{1,5}的[吧呢呀啊]?[?？]?$")
 # A bare yes/no question leans on nothing by itself: "你会唱歌吗" is its own question when the model is sure.
 YES_NO = re.compile(r"(?<!什)[吗么嘛][?？]?$")
 
@@ -204,6 +207,7 @@ def asks_about_it(text: str, task: str | None, confidence: float = 0.0) -> bool:
         return False
     text = text.strip()
     return (FOLLOW_UP_CUE.search(text) is not None or SHORT_WH.match(text) is not None
+            or FRAGMENT.match(text) is not None
             or (YES_NO.search(text) is not None and confidence < CLEAR_CONFIDENCE))
 
 
@@ -236,8 +240,9 @@ def bare_question(understanding: dict[str, Any], task: str | None, intent: str) 
     leans = (SHORT_WH.match(text) is not None
              or (QUESTION.search(text) is not None
                  and (text.startswith(("那", "那么")) or len(FIGURES_AND_PUNCTUATION.sub("", text)) <= BARE_QUESTION)))
+    # a turn with its own figures is its own calculation ("那我存二十万，三年，按2.35%算")
     return (task in TASK_INTENTS and intent not in ("complaint", "human_agent", "card_security")
-            and understanding["confidence"] < CLEAR_CONFIDENCE and leans)
+            and understanding["confidence"] < CLEAR_CONFIDENCE and leans and not understanding["slots"])
 
 
 def next_task(previous: str | None, understanding: dict[str, Any], said: dict[str, str]) -> str | None:

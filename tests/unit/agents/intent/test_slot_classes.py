@@ -37,6 +37,12 @@ def test_transfer_words(text, op):
 
 @pytest.mark.parametrize("text,expected", [
     ("利率再低0.3个点", {"rate_change": "-0.3"}),
+    ("83000存3年定期，整存整取年利率1.95%，到期利息多少",
+     {"deposit_amount": "83000", "deposit_kind": "整存整取", "deposit_months": "36", "deposit_rate": "1.95"}),
+    ("赎回20000份，净值1.25，赎回费率0.5%，赎回费多少",
+     {"redeem_amount": "25000", "fund_nav": "1.25", "redeem_fee_rate": "0.5"}),
+    ("买10万基金 管理费率1.5%", {}),
+    ("我要投诉 多收了我200元利息", {"amount": "200"}),
     ("期限减半", {"term_change": "*0.5"}),
     ("期限少5年", {"term_change": "-60"}),
     ("钱再多贷一倍", {"amount_change": "*2"}),
