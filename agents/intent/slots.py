@@ -135,7 +135,7 @@ PERIODS = re.compile(r"分\s*(\d+)\s*期|分期\s*(\d+)\s*(?:期|个月)|(\d+)\s
 BILL = re.compile(MONEY + r"|(?<![\d.])(\d{3,7}(?:\.\d{1,2})?)(?![\d.%年个月期天号])")
 # A sum named as what is to be split, before the periods are known ("这个月账单8000想分期").
 BILL_TO_SPLIT = re.compile(r"(?:账单|刷了|刷卡|消费了?|欠了?)[^\d,，。]{0,4}?(?=\d)")
-DEPOSIT_CUE = re.compile(r"定期|整存整取|[零0]存整取|大额存单|存单|存款|每个?月存|(?<![缴起])存\s*\d")
+DEPOSIT_CUE = re.compile(r"定期|整存整取|[零0]存整取|大额存单|存单|存款|每个?月存|(?<![缴起])存\s*(?:\d|[一两三四五六七八九十半](?:年|个月))")
 NOT_A_DEPOSIT = re.compile(r"每年存|复利|美元|港币|欧元|英镑|澳元|日元|外币|起存|起购|缴存")
 RECURRING_CUE = re.compile(r"[零0]存整取|每个?月存")
 MONTHLY_DEPOSIT = re.compile(r"每个?月存\s*" + MONEY_OR_BARE)

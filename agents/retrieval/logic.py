@@ -6,6 +6,7 @@ Withdrawn products never come back from the graph, so they never reach a Context
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -87,9 +88,33 @@ def products_first(state: dict[str, Any], task: str | None) -> bool:
     return asks_for_products(state["text"]) or (task in LOAN_TASKS and {"loan_purpose", "amount"} <= slots.keys())
 
 
-def faq_facts(text: str, intent: str, confidence: float, faq_search: FaqSearch) -> list[dict[str, Any]]:
+def faq_facts(text: str, intent: str, confidence: float, faq_search: FaqSearch,
+              state: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    if state is not None and leans_on_task(text, state):
+        # "多少钱一年" after an insurance offer: the task's own FAQs, looked for deeper, never another
+        # topic's (the FX quota's "每年")
+        found = [(faq, score) for faq, score in faq_search(text, DEEP_FAQS, {intent: confidence})
+                 if same_topic(faq.get("intent"), state["turn_task"])][:TOP_FAQS]
+    else:
+        found = faq_search(text, TOP_FAQS, {intent: confidence})
     return [{"source_id": faq["id"], "kind": "faq", "title": faq["question"], "content": faq["answer"],
-             "score": round(score, 4)} for faq, score in faq_search(text, TOP_FAQS, {intent: confidence})]
+             "score": round(score, 4)} for faq, score in found]
+
+
+DEEP_FAQS = 24
+BARE_TURN = 8  # characters besides punctuation: "多少钱一年", "能退吗" lean on what was just said
+TASK_GROUPS = (LOAN_TASKS, WEALTH_TASKS)
+
+
+def same_topic(faq_intent: str | None, task: str) -> bool:
+    return faq_intent == task or any(faq_intent in g and task in g for g in TASK_GROUPS)
+
+
+def leans_on_task(text: str, state: dict[str, Any]) -> bool:
+    """A bare turn inside a task the conversation already had (not its first turn)."""
+    task = state.get("turn_task")
+    return (task is not None and task not in ("card_security", "complaint") and len(state.get("history") or []) >= 2
+            and state.get("intent") == task and len(re.sub(r"[\s,，。.!！?？~～]", "", text)) <= BARE_TURN)
 
 
 def retrieve(state: dict[str, Any], graph: KnowledgeGraph, faq_search: FaqSearch,
@@ -100,7 +125,7 @@ def retrieve(state: dict[str, Any], graph: KnowledgeGraph, faq_search: FaqSearch
     facts: list[dict[str, Any]] = []
     seen: set[str] = set()
     scams = scam_match(state["text"]) if scam_match is not None else []
-    faqs = faq_facts(state["text"], state["intent"], state.get("confidence", 0.0), faq_search)
+    faqs = faq_facts(state["text"], state["intent"], state.get("confidence", 0.0), faq_search, state)
     products = graph_facts(task, state.get("slots", {}), graph)
     for fact in scams + (products + faqs if products_first(state, task) else faqs + products):
         if fact["source_id"] not in seen:

@@ -33,6 +33,7 @@ TASK_INTENTS = frozenset({
 })
 # Tasks of one conversation family: an inquiry and its calculation.
 FAMILY = {"repayment_calc": "loan_inquiry", "wealth_calc": "wealth_inquiry"}
+LOAN_FAMILY = frozenset({"loan_inquiry", "repayment_calc"})
 CLEAR_CONFIDENCE = 0.85  # an intent this sure starts or leaves the questionnaire and switches the task
 SURE_CONFIDENCE = 0.95  # a reading this sure stands against a reference back
 MAX_RETRIES = 3  # unrecognised answers in a row before the questionnaire is left
@@ -241,7 +242,8 @@ def bare_question(understanding: dict[str, Any], task: str | None, intent: str) 
              or (QUESTION.search(text) is not None
                  and (text.startswith(("那", "那么")) or len(FIGURES_AND_PUNCTUATION.sub("", text)) <= BARE_QUESTION)))
     # a turn with its own figures is its own calculation ("那我存二十万，三年，按2.35%算")
-    return (task in TASK_INTENTS and intent not in ("complaint", "human_agent", "card_security")
+    # (a complaint in progress never absorbs a question on another topic: "…有点不爽" … "那现在定期利率多少")
+    return (task in TASK_INTENTS and task != "complaint" and intent not in ("complaint", "human_agent", "card_security")
             and understanding["confidence"] < CLEAR_CONFIDENCE and leans and not understanding["slots"])
 
 
@@ -324,6 +326,11 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
         if intent == "transfer" and not flow and "amount" in said:
             # "给我哥转3万" … "不对，是7万": the corrected sum is the transfer asked for, with its confirmation
             flow = confirmation_turn({}, "转账", "transfer", {"amount": said["amount"]})
+    if (intent == "loan_inquiry" and prev.get("active_task") in LOAN_FAMILY and (said or changes)
+            and all(k in slots for k in LOAN_TERMS)
+            and (set(said) | set(changes)) & {"amount", "term_months", "annual_rate", "term", "rate"}):
+        # a loan's figures changed with all three held ("那分10年呢", "不对，四十万"): the answer is its repayment
+        intent = active_task = "repayment_calc"
     if (said and active_task == prev.get("active_task") and intent in TASK_INTENTS
             and FAMILY.get(intent, intent) != FAMILY.get(active_task, active_task)
             and understanding["confidence"] < CLEAR_CONFIDENCE):

@@ -4,7 +4,7 @@ import pytest
 from domain.dialogue import affirms
 
 
-@pytest.mark.parametrize("text", ["是的 确认", "是的，我确认", "确认无误，转吧", "好的那就提交吧", "转吧", "确认", "嗯嗯", "那就这样办吧",
+@pytest.mark.parametrize("text", ["是的 确认", "是的，我确认", "确认，提吧", "确认无误，转吧", "好的那就提交吧", "转吧", "确认", "嗯嗯", "那就这样办吧",
                                   "是我本人操作", "对，帮我转", "ok", "可以的"])
 def test_agreement(text):
     assert affirms(text)

@@ -42,6 +42,8 @@ def test_transfer_words(text, op):
     ("赎回20000份，净值1.25，赎回费率0.5%，赎回费多少",
      {"redeem_amount": "25000", "fund_nav": "1.25", "redeem_fee_rate": "0.5"}),
     ("买10万基金 管理费率1.5%", {}),
+    ("1万存半年，年利率1.5%，利息是多少",
+     {"deposit_amount": "10000", "deposit_kind": "整存整取", "deposit_months": "6", "deposit_rate": "1.5"}),
     ("我要投诉 多收了我200元利息", {"amount": "200"}),
     ("期限减半", {"term_change": "*0.5"}),
     ("期限少5年", {"term_change": "-60"}),

@@ -31,3 +31,16 @@ def test_calls_made_are_no_money_gone():
     state = run(("ATM吞了我的卡", "card_security", 0.95, {}),
                 ("打了三次电话都说等通知，一个礼拜了，太过分了，我要投诉！", "complaint", 0.9, {}))
     assert state["intent"] == "complaint"
+
+
+def test_a_loan_figure_changed_with_all_three_held_is_the_repayment():
+    state = run(("贷款30万", "loan_inquiry", 0.95, {"amount": "300000"}),
+                ("5年，4.0%", "wealth_calc", 0.67, {"term_months": "60", "annual_rate": "4"}),
+                ("不对，四十万才够，月供多少", "repayment_calc", 0.95, {"amount": "400000"}))
+    assert state["intent"] == "repayment_calc" and state["slots"]["amount"] == "400000"
+
+
+def test_a_complaint_in_progress_does_not_absorb_another_topic():
+    state = run(("你们利率调得太勤了吧，有点不爽", "complaint", 0.9, {}),
+                ("那现在三年定期利率是多少", "wealth_inquiry", 0.8, {}))
+    assert state["intent"] == "wealth_inquiry"
