@@ -67,7 +67,8 @@ ASKS_HOW = re.compile(r"怎么|怎样|如何|咋|流程|步骤|需要(什么|哪
                       r"能不能自己|可以自己|自助|要多久|多长时间")
 # People a customer sends money to or acts for ("转10万给我爸"): 给我 before them asks nothing done.
 KIN = r"爸|妈|老公|老婆|爱人|儿子|女儿|孩子|哥|姐|弟|妹|家人|父母|朋友|同学|同事|对象|爷|奶|外公|外婆|公司|客户|供应商"
-ASKS_DONE = re.compile(r"帮我|给我(?!" + KIN + r")|替我|为我|请(您|你)?(帮|给|把|将)|我要|我想|我需要|申请|马上|立即|现在就|把我的?|"
+FOR_ME = r"帮我|给我(?!" + KIN + r")|替我|为我"  # the bank asked to act for the customer
+ASKS_DONE = re.compile(FOR_ME + r"|请(您|你)?(帮|给|把|将)|我要|我想|我需要|申请|马上|立即|现在就|把我的?|"
                        r"直接|办一下|处理一下")
 
 
@@ -138,7 +139,7 @@ def asks_procedure(text: str) -> bool:
     """"提额怎么操作" and "预留手机号还能改吗" ask how or whether; "帮我把额度提高到5万" (and "能不能帮我提额",
     "我要改手机号，可以吗") ask it done."""
     norm = normalise(text)
-    if re.search(r"帮我|给我(?!" + KIN + r")|替我|为我", norm):  # "转10万给我爸" names a recipient
+    if re.search(FOR_ME, norm):  # "转10万给我爸" names a recipient, not a request
         return False
     # a target figure or 帮忙 makes "能…吗" a request ("额度能提到5万吗", "可以帮忙挂失吗")
     return bool(ASKS_HOW.search(norm)) or (ASKS_POSSIBLE.search(norm) is not None

@@ -145,12 +145,16 @@ def render_compound_growth(result: CompoundGrowth) -> str:
             f"其中利息{yuan(result.interest)}元。仅为数学测算，实际收益以产品约定为准。")
 
 
+def _check_fee_rate(fee_rate_percent: Decimal) -> None:
+    if not (0 <= fee_rate_percent < 10):
+        raise ValueError("fee rate out of range")
+
+
 def subscription_fee(amount: Decimal, fee_rate_percent: Decimal) -> tuple[Decimal, Decimal]:
     """(net subscription, fee) of buying a fund for ``amount`` at a front-end fee rate, by the rule every
     Chinese fund uses since 2007 (fee charged on top: net = amount / (1 + rate), fee = amount − net)."""
     amount = _money(amount, "申购金额")
-    if not (0 <= fee_rate_percent < 10):
-        raise ValueError("fee rate out of range")
+    _check_fee_rate(fee_rate_percent)
     net = to_fen(amount / (1 + fee_rate_percent / Decimal(100)))
     return net, amount - net
 
@@ -158,6 +162,5 @@ def subscription_fee(amount: Decimal, fee_rate_percent: Decimal) -> tuple[Decima
 def redemption_fee(amount: Decimal, fee_rate_percent: Decimal) -> Decimal:
     """The fee for redeeming ``amount`` at a stated fee rate: amount × rate, to the fen."""
     amount = _money(amount, "赎回金额")
-    if not (0 <= fee_rate_percent < 10):
-        raise ValueError("fee rate out of range")
+    _check_fee_rate(fee_rate_percent)
     return to_fen(amount * fee_rate_percent / Decimal(100))

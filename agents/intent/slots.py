@@ -144,7 +144,6 @@ DEPOSIT_TERM = re.compile(r"(\d+|[一两三四五六七八九十半])\s*(年|个
 SUM_THEN_DEPOSIT = re.compile(r"(?<![\d.])(\d{3,9})(?=\s*存(?!款利率))")  # "83000存3年定期"
 BARE_DEPOSIT = re.compile(r"存(?:款|入)?\s*(\d{3,9})(?![\d.%年个月期天号])")
 INVEST_CUE = re.compile(r"理财|基金|持有|买入?|购买|投资|投入")
-BORROWED = re.compile(r"贷|借")  # "买车贷款5万…利息多少" is a loan's interest, not a return
 RETURN_CUE = re.compile(r"收益|赚|回报|利息|能拿|挣")
 HOLD = re.compile(r"(\d+)\s*(天|年)")
 # A rate the customer states for a deposit, a card instalment or an investment: it wins over the
@@ -329,7 +328,7 @@ def _deposit_slots(prepared: str) -> list[tuple[int, int, str, str]]:
 def _investment_slots(prepared: str) -> list[tuple[int, int, str, str]]:
     money = AMOUNT.search(prepared)
     if (money is None or not INVEST_CUE.search(prepared) or not RETURN_CUE.search(prepared) or "费" in prepared
-            or BORROWED.search(prepared)):
+            or LOAN_WORD.search(prepared)):  # "买车贷款5万…利息多少" is a loan's interest, not a return
         return []
     found = [(money.start(), money.end(), "invest_amount", _yuan_of(money.group(1), money.group(2)))]
     for m in HOLD.finditer(prepared):

@@ -33,7 +33,8 @@ TASK_INTENTS = frozenset({
 })
 # Tasks of one conversation family: an inquiry and its calculation.
 FAMILY = {"repayment_calc": "loan_inquiry", "wealth_calc": "wealth_inquiry"}
-LOAN_FAMILY = frozenset({"loan_inquiry", "repayment_calc"})
+# Readings a turn keeps whatever the task in progress: safety, a grievance, a person asked for.
+NEVER_PULLED_BACK = frozenset({"complaint", "human_agent", "card_security"})
 CLEAR_CONFIDENCE = 0.85  # an intent this sure starts or leaves the questionnaire and switches the task
 SURE_CONFIDENCE = 0.95  # a reading this sure stands against a reference back
 MAX_RETRIES = 3  # unrecognised answers in a row before the questionnaire is left
@@ -216,7 +217,7 @@ def refers_back(understanding: dict[str, Any], task: str | None, intent: str) ->
     """"刚才说的那个…" (unless the model is sure), or an unsure reading that points at something
     ("这个分红怎么查" after buying a policy): about what was just said, never against a safety,
     grievance or handoff reading ("你说的验证码我刚收到，对方让我转账" stays card_security)."""
-    if task not in TASK_INTENTS or intent in ("complaint", "human_agent", "card_security"):
+    if task not in TASK_INTENTS or intent in NEVER_PULLED_BACK:
         return False
     text, confidence = understanding["text"], understanding["confidence"]
     return ((confidence < SURE_CONFIDENCE and BACK_REFERENCE.search(text) is not None)
@@ -243,7 +244,7 @@ def bare_question(understanding: dict[str, Any], task: str | None, intent: str) 
                  and (text.startswith(("那", "那么")) or len(FIGURES_AND_PUNCTUATION.sub("", text)) <= BARE_QUESTION)))
     # a turn with its own figures is its own calculation ("那我存二十万，三年，按2.35%算")
     # (a complaint in progress never absorbs a question on another topic: "…有点不爽" … "那现在定期利率多少")
-    return (task in TASK_INTENTS and task != "complaint" and intent not in ("complaint", "human_agent", "card_security")
+    return (task in TASK_INTENTS and task != "complaint" and intent not in NEVER_PULLED_BACK
             and understanding["confidence"] < CLEAR_CONFIDENCE and leans and not understanding["slots"])
 
 
@@ -326,7 +327,8 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
         if intent == "transfer" and not flow and "amount" in said:
             # "给我哥转3万" … "不对，是7万": the corrected sum is the transfer asked for, with its confirmation
             flow = confirmation_turn({}, "转账", "transfer", {"amount": said["amount"]})
-    if (intent == "loan_inquiry" and prev.get("active_task") in LOAN_FAMILY and (said or changes)
+    if (intent == "loan_inquiry" and FAMILY.get(prev.get("active_task"), prev.get("active_task")) == "loan_inquiry"
+            and (said or changes)
             and all(k in slots for k in LOAN_TERMS)
             and (set(said) | set(changes)) & {"amount", "term_months", "annual_rate", "term", "rate"}):
         # a loan's figures changed with all three held ("那分10年呢", "不对，四十万"): the answer is its repayment
