@@ -19,7 +19,7 @@ SOCIAL_PHRASES = {
                 r"早上好|上午好|中午好|下午好|晚上好|早安|午安|晚安|早|nihao|nh|请问",
     "thanks": r"谢谢(你|您)?(的)?(帮助|帮忙|解答)|谢谢|多谢|感谢|谢了|谢啦|非常感谢|太感谢了|thanks|thank you|thx|ty|3q|辛苦了|麻烦你了|麻烦了|"
               r"帮(了我)?(大忙|大忙了)|帮了大忙|很有帮助|太有用了|有用|给力|真棒|太好了",
-    "goodbye": r"再见|拜拜|拜|bye|byebye|bye bye|88|回头见|下次见|没事了|(暂时|目前)?没(有)?(其他|其它|别的|什么)?(问题|事|事情|需要)?了|"
+    "goodbye": r"再见|拜拜|拜|bye|byebye|bye bye|886|88|回头见|下次见|没事了|(暂时|目前)?没(有)?(其他|其它|别的|什么)?(问题|事|事情|需要)?了|"
                r"没问题了|就这些了?|"
                r"就这样吧?|先这样吧?|不用了|(问题|事情|事儿?)?(已经|都)?(解决|搞定|处理好|弄好|办好)了",
 }
@@ -54,17 +54,19 @@ CAPABILITY = re.compile(r"你(能|会|可以)(做|干|帮我?(做|办)?)什么|�
                         r"what can you do")
 # Agreeing is an utterance made only of agreement words, the operation's own verbs and particles
 # ("是的 确认", "确认无误，转吧", "好的那就提交吧"), with at least one agreement word or a verb + 吧.
-_AGREE = (r"是我本人操作|是我本人|本人操作|就这样办|这样办|是的|是啊|是|对的|对啊|对|没错|确认|确定|好的|好啊|好|可以|行|嗯+|"
+_AGREE = (r"是我本人操作|是我本人|本人操作|就这样办|这样办|就是这个|就这个|就是它|就它|就这样|是的|是啊|是|对的|对啊|对|没错|确认|确定|好的|好啊|好|可以|行|嗯+|"
           r"okay|ok|yes|同意|没问题|无误|正确|继续")
 _ACTION = r"办理|办|提交|修改|更改|转账|转|解冻|提额|操作|执行|申请|提|调|改|换|弄"
 _AFFIRM_TOKEN = re.compile(rf"(?P<agree>{_AGREE})|(?P<act>(?:{_ACTION})(?:吧|啊|呀)+)|(?:{_ACTION})|"
-                           r"(?:的|吧|啊|呀|了|呢|那就|那|就|请|帮我|给我|马上|赶紧|我)+|[\s,，。.!！?？~～、…]+")
+                           r"(?:的|吧|啊|呀|了|呢|那就|就是要|就是|就要|要|那|就|请|帮我|给我|马上|赶紧|我)+|"
+                           r"(?:到|成|为)?\d+(?:\.\d+)?(?:万|元|块|w|k)?|[\s,，。.!！?？~～、…]+")
 DENY = re.compile(rf"^{_P}(不|不是|不对|否|no|不用|不要|不需要|先不|暂时不)(了|用|要|办|啦|吧)*{_P}$")
 CANCEL = re.compile(r"算了|取消|不办了|不要了|不弄了|先不办|不用办了|不需要了|撤销|别办了|不想办了")
 CORRECTION = re.compile(r"^(不对|不是|错了|说错了|搞错了|更正|改一下|改成|应该是)")
 # How something is done (a procedure), as opposed to asking the bank to do it.
 ASKS_HOW = re.compile(r"怎么|怎样|如何|咋|流程|步骤|需要(什么|哪些)|要(带|准备)(什么|哪些)|在哪|哪里(办|改|操作)|"
-                      r"能不能自己|可以自己|自助|要多久|多长时间")
+                      r"能不能自己|可以自己|自助|要多久|多长时间|"
+                      r"(?<![我想])(要|得)(什么|哪些|啥)(?!时候|样)|(什么|啥|哪些)(条件|要求|门槛)|条件是|门槛")
 # People a customer sends money to or acts for ("转10万给我爸"): 给我 before them asks nothing done.
 KIN = r"爸|妈|老公|老婆|爱人|儿子|女儿|孩子|哥|姐|弟|妹|家人|父母|朋友|同学|同事|对象|爷|奶|外公|外婆|公司|客户|供应商"
 FOR_ME = r"帮我|给我(?!" + KIN + r")|替我|为我"  # the bank asked to act for the customer
@@ -91,6 +93,24 @@ def social_act(text: str) -> str | None:
     if len(norm) <= 30 and CAPABILITY.search(norm):
         return "capability"
     return None
+
+
+# The plain words of each social act, for a turn that wraps one in more words than SOCIAL_PHRASES allow.
+SOCIAL_WORDS = {"greeting": r"你好|您好|早上好|上午好|下午好|晚上好|打个招呼|问个好|问声好",
+                "thanks": r"谢谢|感谢|多谢|谢了|辛苦(了|您|你)",
+                "goodbye": r"再见|拜拜|886|\bbye\b"}
+ASKS_SOMETHING = re.compile(r"[?？]|[吗么嘛](?=$|[\s,，。.!！~～])|怎么|怎样|如何|什么|多少|哪|几|能不能|可不可以|是否|有没有|帮我|我要|我想|\d")
+
+
+def social_lean(text: str) -> str | None:
+    """The social act of a turn that says it at length and asks nothing ("好的好的，非常感谢您这么耐心地给我解答，
+    祝您工作顺利，再见了", "您好啊，打扰您了…先跟您打个招呼"): its last greeting, thanks or goodbye. Only for a
+    turn the model read as small talk (sarcastic thanks inside a complaint is no thanks)."""
+    norm = normalise(text)
+    if ASKS_SOMETHING.search(norm):
+        return None
+    said = [(m.start(), act) for act, words in SOCIAL_WORDS.items() for m in re.finditer(words, norm)]
+    return max(said)[1] if said else None
 
 
 def wants_human(text: str) -> bool:
@@ -159,9 +179,13 @@ THIRD_PARTY_PUSH = re.compile(r"(柜员|经理|客户经理|理财经理|业务�
                               r"(一直|总|总是|极力|非要|强烈|老是)?(推荐|推销|让我买|劝我买)")
 
 
+ASKS_TERMS = re.compile(r"(什么|哪些|啥)(条件|要求|材料|资料|手续)|条件是|门槛|流程|步骤")
+
+
 def asks_for_products(text: str) -> bool:
     norm = normalise(text)
-    return bool(PRODUCT_REQUEST.search(norm)) and not THIRD_PARTY_PUSH.search(norm)
+    # "我想办一张信用卡，需要什么条件" asks what it takes, for the FAQ
+    return bool(PRODUCT_REQUEST.search(norm)) and not THIRD_PARTY_PUSH.search(norm) and not ASKS_TERMS.search(norm)
 
 
 # A question about something specific ("要什么材料", "利率多少"), as opposed to a bare wish ("我想贷款",
@@ -180,7 +204,7 @@ def asks_specific(text: str) -> bool:
 
 # A reference back to something the assistant offered: an ordinal ("第二个", "最后一款") or a pointer
 # ("这个", "它", "该产品"). Ordinals are 1-based in speech; -1 is the last.
-ORDINAL = re.compile(r"第\s*([一二三四五六七八九1-9])\s*[个款只支种项]|(最后|末尾)[一1]?[个款只支种项]")
+ORDINAL = re.compile(r"第\s*([一二三四五六七八九1-9])\s*[个款只支种项](?!月|季度|星期|工作日|小时)|(最后|末尾)[一1]?[个款只支种项](?!月)")
 POINTER = re.compile(r"这个|那个|这款|那款|这只|那只|这支|那支|它|该产品|上面的?|刚才(说|推荐|介绍)的|你说的")
 # "那个测评", "这个流程": the pointer names something that is not a product.
 NOT_A_PRODUCT = re.compile(r"测评|问卷|评估|手续|材料|流程|步骤|问题|事|情况|链接|电话|号码|验证码|短信|网点|app|页面|功能|"

@@ -96,5 +96,7 @@ def confirmation_turn(flow: dict[str, str], text: str, intent: str, slots: dict[
     if (op is None and flow.get("stage") == EXPLAINED and asks_done(text) and not asks_procedure(text)
             and not wants_human(text) and (taken := OP_TAKEN_UP.get(flow.get("op", ""))) and taken.search(text)):
         op = flow.get("op")
+    if op is not None and flow.get("stage") in (EXPLAINED, "asked") and op == flow.get("op"):
+        intent = flow.get("intent", intent)  # the operation explained, now asked ("那帮我把额度提到5万吧" read as a transfer)
     # The request's intent is kept: "确认" alone is read as the task it confirms.
     return {"name": CONFIRM_FLOW, "op": op, "stage": "asked", "intent": OP_TASKS.get(op, intent)} if op else {}

@@ -172,7 +172,9 @@ def loan_inquiry_answer(slots: dict[str, str], facts: list[dict[str, Any]], text
     lead = facts[0] if facts else None
     if lead is not None and lead["kind"] != "product" and asks_specific(text) and listing is None:
         return fact_answer(lead)
-    missing = [label for key, label in (("loan_purpose", "贷款用途"), *LOAN_SLOTS.items()) if key not in slots]
+    # the rate is the bank's to offer, not the customer's to tell (asked only for a repayment calculation)
+    missing = [label for key, label in (("loan_purpose", "贷款用途"), *LOAN_SLOTS.items())
+               if key not in slots and key != "annual_rate"]
     prompt = PRODUCT_PROMPT.format(missing="、".join(missing))
     if not {"loan_purpose", "amount"} <= slots.keys():
         return Answer(listing.text + prompt, listing.tool_results, listing.source_ids) if listing else Answer(prompt)
@@ -197,7 +199,7 @@ def compose(context: dict[str, Any], grounding: Grounding | None = None,
     """The turn's draft. ``offered``: the product ids the session's previous reply offered, which
     "这个" / "第二个" point back to."""
     grounding = for_turn(grounding or Grounding())
-    social = social_reply(context["text"])
+    social = social_reply(context["text"], context["intent"] == "other" and not context.get("turn_task"))
     # A social turn ("已经挂失了，谢谢") is answered as such even when it names a scam's words.
     scam = None if social else next(
         (f for f in context.get("facts", []) if f.get("kind") == "scam"), None)

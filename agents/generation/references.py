@@ -64,12 +64,14 @@ def product_facts_answer(product: dict[str, Any]) -> Answer:
     elif kind == "deposit":
         text += "存款产品按约定利率计息，受存款保险制度保护。"
     elif kind == "insurance":
-        text += "保险产品由保险公司承保，不是银行存款，保障责任以保险合同为准。"
+        text += ("保险产品由保险公司承保，不是银行存款，保障责任以保险合同为准。"
+                 "保费按被保险人年龄、保额和缴费方式核定，以投保页面报价为准。")  # the catalogue has no premiums
     figures = {k: str(product[k]) for k in ("rate_min", "rate_max", "term_min", "term_max") if product.get(k) is not None}
     return Answer(text, figures, (product["id"],))
 
 
 LISTED = 3
+TYPE_WORDS = {"loan": "贷款", "wealth": "理财", "insurance": "保险", "credit_card": "信用卡", "deposit": "存款"}
 
 
 def product_listing(facts: list[dict[str, Any]], catalogue: ProductCatalogue | None) -> Answer | None:
@@ -86,7 +88,9 @@ def product_listing(facts: list[dict[str, Any]], catalogue: ProductCatalogue | N
         if rate:
             bits.append(f"业绩比较基准年化{rate}" if node.get("type") == "wealth" else f"年化利率{rate}")
         lines.append(f"{i}. {node['name']}" + (f"（{'，'.join(bits)}）" if bits else ""))
-    text = "为您找到以下在售产品：" + "；".join(lines) + "。想了解哪一款，可以告诉我“第几个”。"
+    kinds = {TYPE_WORDS.get(n.get("type"), "") for n in nodes}
+    kind = kinds.pop() if len(kinds) == 1 else ""
+    text = f"为您找到以下在售{kind}产品：" + "；".join(lines) + "。想了解哪一款，可以告诉我“第几个”。"
     if any(n.get("type") == "wealth" for n in nodes):
         text += "业绩比较基准不代表实际收益。"
     return Answer(text, {}, tuple(n["id"] for n in nodes))

@@ -9,7 +9,7 @@ or repeated failure to understand.
 """
 from __future__ import annotations
 
-from domain.dialogue import social_act
+from domain.dialogue import social_act, social_lean
 
 SERVICES = "贷款咨询、还款计算、理财和存款、风险测评、信用卡、账户查询、转账汇款和保险"
 INTENT_NAMES = {"loan_inquiry": "贷款", "repayment_calc": "还款计算", "wealth_inquiry": "理财和存款产品",
@@ -27,9 +27,10 @@ OUT_OF_SCOPE = (f"抱歉，这个问题超出了我的服务范围，我暂时�
                 "请问有什么可以帮您？")
 
 
-def social_reply(text: str) -> str | None:
-    """The reply to a purely social turn, None when the turn does more than that."""
-    act = social_act(text)
+def social_reply(text: str, small_talk: bool = False) -> str | None:
+    """The reply to a purely social turn, None when the turn does more than that. ``small_talk``: the turn
+    was read as such, so a greeting or thanks said at length counts too."""
+    act = social_act(text) or (social_lean(text) if small_talk else None)
     return SOCIAL_REPLIES[act] if act else None
 
 

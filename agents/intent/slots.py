@@ -131,9 +131,13 @@ BUDGET = re.compile(
     r"[^,，。;；\d]{0,5}?" + MONEY_OR_BARE
     + r"|(?:每个?月|月供)[^,，。;；\d]{0,3}?" + MONEY_OR_BARE + r"\s*(?:以内|以下|之内)")
 CARD_CUE = re.compile(r"账单|信用卡|刷卡|手续费")
+# A card instalment's fee rate said on its own: per period, named as such.
+PERIOD_FEE = re.compile(r"(?:每期(?:的)?(?:手续)?费率?|分期(?:手续)?费率)\s*(?:是|为|按|:|：)?\s*(\d{1,2}(?:\.\d{1,3})?)\s*%")
+COUNT_OF_PERIODS = re.compile(r"(?<![第\d.])(\d{1,2})\s*期(?!间|限)")
 PERIODS = re.compile(r"分\s*(\d+)\s*期|分期\s*(\d+)\s*(?:期|个月)|(\d+)\s*期\s*分期")
 BILL = re.compile(MONEY + r"|(?<![\d.])(\d{3,7}(?:\.\d{1,2})?)(?![\d.%年个月期天号])")
 # A sum named as what is to be split, before the periods are known ("这个月账单8000想分期").
+BILL_NAMED_AFTER = re.compile(r"\s*的?\s*(?:信用卡)?(?:账单|消费|欠款)")  # "我想把两万四的账单分期"
 BILL_TO_SPLIT = re.compile(r"(?:账单|刷了|刷卡|消费了?|欠了?)[^\d,，。]{0,4}?(?=\d)")
 DEPOSIT_CUE = re.compile(r"定期|整存整取|[零0]存整取|大额存单|存单|存款|每个?月存|(?<![缴起])存\s*(?:\d|[一两三四五六七八九十半](?:年|个月))")
 NOT_A_DEPOSIT = re.compile(r"每年存|复利|美元|港币|欧元|英镑|澳元|日元|外币|起存|起购|缴存")
@@ -143,7 +147,7 @@ CN_COUNT = "一两三四五六七八九十"  # single-character counts cn2an lea
 DEPOSIT_TERM = re.compile(r"(\d+|[一两三四五六七八九十半])\s*(年|个月|期)(半)?(?!化|利率)")
 SUM_THEN_DEPOSIT = re.compile(r"(?<![\d.])(\d{3,9})(?=\s*存(?!款利率))")  # "83000存3年定期"
 BARE_DEPOSIT = re.compile(r"存(?:款|入)?\s*(\d{3,9})(?![\d.%年个月期天号])")
-INVEST_CUE = re.compile(r"理财|基金|持有|买入?|购买|投资|投入")
+INVEST_CUE = re.compile(r"理财|基金|持有|买入?|购买|投(?!诉|保)")
 RETURN_CUE = re.compile(r"收益|赚|回报|利息|能拿|挣")
 HOLD = re.compile(r"(\d+)\s*(天|年)")
 # A rate the customer states for a deposit, a card instalment or an investment: it wins over the
@@ -204,6 +208,8 @@ def tool_slots(prepared: str) -> list[tuple[int, int, str, str]]:
         for m in PRE_APPROVAL.finditer(prepared):
             found.append((m.start(), m.start(), "pre_approval", "requested"))
     periods = list(PERIODS.finditer(prepared)) if CARD_CUE.search(prepared) else []
+    if not periods and CARD_CUE.search(prepared) and "分期" in prepared:  # "分期 20000 12期": the count apart
+        periods = list(COUNT_OF_PERIODS.finditer(prepared))[:1]
     for m in periods:
         found.append((*m.span(), "instalment_periods", next(g for g in m.groups() if g)))
     if periods:
@@ -211,12 +217,15 @@ def tool_slots(prepared: str) -> list[tuple[int, int, str, str]]:
     else:  # before the periods are known, only the figure the cue names ("账单8000想分期")
         cue = BILL_TO_SPLIT.search(prepared) if "分期" in prepared else None
         bill = BILL.match(prepared, cue.end()) if cue else None
-        bills = [bill] if bill else []
+        bills = [bill] if bill else ([m for m in BILL.finditer(prepared) if BILL_NAMED_AFTER.match(prepared, m.end())][:1]
+                                     if "分期" in prepared else [])
     for m in bills:
         if not any(p.start() <= m.start() < p.end() for p in periods):
             found.append((*m.span(), "bill_amount", _yuan_of(m.group(1) or m.group(3), m.group(2))))
     found += (_subscription_slots(prepared) or _deposit_slots(prepared) or _investment_slots(prepared)
-              or _compound_slots(prepared) or _redemption_slots(prepared))
+              or _compound_slots(prepared) or _redemption_slots(prepared) or _purchase_hint(prepared))
+    if not found and (fee := PERIOD_FEE.search(prepared)):  # "每期手续费0.75%，每期手续费是多少": for the bill held
+        found.append((*fee.span(), "fee_rate", _fmt(Decimal(fee.group(1)))))
     rates = _stated_rates(prepared, found)
     if not found and not rates and (benchmark := BENCHMARK_RATE.search(prepared)):
         # a product's stated benchmark, said before the sum ("这款理财业绩比较基准年化2.8%" … "我买5万，180天")
@@ -253,15 +262,29 @@ FUND_CUE = re.compile(r"基金|申购|认购")
 
 
 def _subscription_slots(prepared: str) -> list[tuple[int, int, str, str]]:
-    """Buying a fund for a sum at a stated fee rate ("买10万的基金，申购费率1.5%")."""
+    """Buying a fund for a sum at a stated fee rate ("买10万的基金，申购费率1.5%"), or the fee rate alone, for a
+    sum said before ("想买100万的理财" … "认购费率0.5%，手续费是多少"; the calculation asks when none was)."""
     if not FUND_CUE.search(prepared) or "赎回" in prepared:
         return []
     money, fee = SUBSCRIPTION.search(prepared), SUBSCRIPTION_FEE.search(prepared)
-    if money is None or fee is None:
+    if fee is None:
         return []
-    return [(money.start(2) - len(money.group(1)), money.end(), "subscribe_amount",
-             _yuan_of(money.group(1), money.group(2))),
-            (*fee.span(), "subscribe_fee_rate", _fmt(Decimal(fee.group(1))))]
+    rate = [(*fee.span(), "subscribe_fee_rate", _fmt(Decimal(fee.group(1))))]
+    return rate if money is None else [(money.start(2) - len(money.group(1)), money.end(), "subscribe_amount",
+                                        _yuan_of(money.group(1), money.group(2))), *rate]
+
+
+PURCHASE_CUE = re.compile(r"基金|理财|申购|认购|定投")
+
+
+def _purchase_hint(prepared: str) -> list[tuple[int, int, str, str]]:
+    """The sum of a fund or wealth purchase said without its fee ("想买100万的理财"): weak, it only waits for a
+    fee rate said later."""
+    money = SUBSCRIPTION.search(prepared)
+    if money is None or not PURCHASE_CUE.search(prepared) or "费" in prepared or LOAN_WORD.search(prepared):
+        return []
+    return [(money.start(2) - len(money.group(1)), money.end(), "subscribe_amount_hint",
+             _yuan_of(money.group(1), money.group(2)))]
 
 
 REDEEMED_SHARES = re.compile(r"赎回\s*(\d+(?:\.\d+)?)\s*(万)?\s*份")

@@ -13,7 +13,7 @@ from typing import Any
 from contracts.records import carry
 from contracts.stage import Emit
 from contracts.topics import CONTEXT
-from domain.dialogue import asks_for_products
+from domain.dialogue import asks_for_products, asks_specific
 from engines.graph import KnowledgeGraph
 
 TOP_FAQS = 4
@@ -85,7 +85,10 @@ def products_first(state: dict[str, Any], task: str | None) -> bool:
     """Products lead when the customer asks for products, or states a loan's purpose and amount (the
     offer is then purpose-true); a question about how something works is the FAQ's."""
     slots = state.get("slots", {})
-    return asks_for_products(state["text"]) or (task in LOAN_TASKS and {"loan_purpose", "amount"} <= slots.keys())
+    # "我征信有过两次逾期还能贷吗" with purpose and amount held: a question of its own, for the FAQ
+    own_question = asks_specific(state["text"]) and not state.get("turn_slots")
+    return asks_for_products(state["text"]) or (task in LOAN_TASKS and {"loan_purpose", "amount"} <= slots.keys()
+                                                and not own_question)
 
 
 def faq_facts(text: str, intent: str, confidence: float, faq_search: FaqSearch,
@@ -117,6 +120,19 @@ def leans_on_task(text: str, state: dict[str, Any]) -> bool:
             and state.get("intent") == task and len(re.sub(r"[\s,，。.!！?？~～]", "", text)) <= BARE_TURN)
 
 
+SCAM_MEMORY = 2  # turns back whose revealed scam a fraud follow-up still belongs to
+
+
+def scam_facts(state: dict[str, Any], scam_match: Callable[[str], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The scams this turn reveals; a fraud turn that reveals none of its own continues the one just told
+    ("有个自称淘宝客服的让我开屏幕共享…" … "他现在让我打开手机银行") and gets its advice again."""
+    own = scam_match(state["text"])
+    if own or state.get("intent") != "card_security" or state.get("active_task") != "card_security":
+        return own
+    earlier = [m["text"] for m in (state.get("history") or [])[-SCAM_MEMORY - 1:-1]]
+    return scam_match("。".join(earlier)) if earlier else []
+
+
 def retrieve(state: dict[str, Any], graph: KnowledgeGraph, faq_search: FaqSearch,
              scam_match: Callable[[str], list[dict[str, Any]]] | None = None) -> list[Emit]:
     """The turn's Context: scam advice first when the turn reveals a scam (whatever its intent), then
@@ -124,7 +140,7 @@ def retrieve(state: dict[str, Any], graph: KnowledgeGraph, faq_search: FaqSearch
     task = task_of(state)
     facts: list[dict[str, Any]] = []
     seen: set[str] = set()
-    scams = scam_match(state["text"]) if scam_match is not None else []
+    scams = scam_facts(state, scam_match) if scam_match is not None else []
     faqs = faq_facts(state["text"], state["intent"], state.get("confidence", 0.0), faq_search, state)
     products = graph_facts(task, state.get("slots", {}), graph)
     for fact in scams + (products + faqs if products_first(state, task) else faqs + products):

@@ -19,7 +19,7 @@ from contracts.records import carry
 from contracts.stage import Emit
 from contracts.topics import DIALOGUE_STATE
 from domain import questionnaire
-from domain.dialogue import asks_procedure
+from domain.dialogue import asks_procedure, wants_human
 from domain.high_risk import CONFIRM_FLOW, confirmation_turn
 from domain.numerals import numeric_form
 from domain.questionnaire import flow_questionnaire, questionnaire_flow
@@ -52,6 +52,8 @@ FOLLOW_UPS = {"card_instalment": {"term_months": "instalment_periods", "amount":
               "reference_return": {"amount": "invest_amount", "annual_rate": "expected_rate"}}
 LOAN_WORD = re.compile(r"贷|借")
 INSTALMENT_TALK = re.compile(r"分期")
+ASKS_FIGURE = re.compile(r"月供|每月还|每个月还|还多少|利息|收益|多少|算一下|算算|帮我算|计算|测算")
+FEE_ASKED = re.compile(r"手续费|费用|利息|多花|多付|多少钱|一共|总共")
 INSTALMENT_MEMORY = 3  # turns back that still set a card instalment's topic
 QUESTION = re.compile(r"多少|吗|怎么|什么|哪|几|如何|能否|有没有|[?？]")
 
@@ -66,9 +68,12 @@ def follow_up(said: dict[str, str], held: dict[str, str], prev_task: str | None,
     bare follow-up of it (no other calculation's inputs, no word of borrowing). A card instalment is in
     progress once its inputs are held, or when the card talk of the last turns is about 分期
     ("我想把这期账单分期" … "8000块 分12期" … "每期费率0.65%")."""
-    if said_groups(said) or LOAN_WORD.search(text):
+    groups = said_groups(said)
+    if len(groups) > 1 or LOAN_WORD.search(text):
         return said
     for group, mapping in FOLLOW_UPS.items():
+        if groups and groups != [group]:  # "那分12期呢，每期费率0.6%": the rate is the card's, and so are the periods
+            continue
         in_progress = any(name in held for name in TOOL_SLOT_GROUPS[group]) or (
             group == "card_instalment" and any(INSTALMENT_TALK.search(t) for t in [*recent, text]))
         if CALCULATION_TASKS[group] == prev_task and in_progress:
@@ -101,9 +106,18 @@ TAKE_IT = re.compile(r"帮我|给我|我要|我想|开始|来做|做一下|做�
 ASKS_ABOUT = re.compile(r"[吗么嘛?？]|多少|怎么|什么|哪|几|能不能|可不可以|是否|区别|意思")
 
 
+# The questionnaire named: asked for in these words, an unsure reading still starts it ("另外我想买理财，先做下风险问卷").
+NAMES_QUESTIONNAIRE = re.compile(r"问卷|测评|风评|风险评估|评估问卷")
+
+
+ASKED_FOR = re.compile(r"帮我|给我|我要|我想|开始")
+
+
 def wants_assessment(text: str) -> bool:
     """"帮我做个风评" or a bare "风险测评"; not a statement ("我做完测评是C4") or a question about it."""
     if asks_procedure(text):  # "测评结果不满意能重新测吗" asks whether, for the FAQ
+        return False
+    if YES_NO.search(text.strip()) and not ASKED_FOR.search(text):  # "测评结果过期了 要重新做吗" asks whether
         return False
     return TAKE_IT.search(text) is not None or (ASKS_ABOUT.search(text) is None and len(text.strip()) <= 6)
 
@@ -115,8 +129,8 @@ def questionnaire_turn(flow: dict[str, str], understanding: dict[str, Any],
     intent, text = understanding["intent"], understanding["text"]
     state = flow_questionnaire(flow)
     if state is None or state.done:  # a finished questionnaire is cleared the turn after its result
-        asked = (intent == "risk_assessment" and understanding["confidence"] >= CLEAR_CONFIDENCE
-                 and wants_assessment(text))
+        asked = (intent == "risk_assessment" and wants_assessment(text)
+                 and (understanding["confidence"] >= CLEAR_CONFIDENCE or NAMES_QUESTIONNAIRE.search(text) is not None))
         # mid risk talk, only words that take it up start it ("谢谢" after a result does not)
         continued = (task == "risk_assessment" and intent in ("other", "risk_assessment") and state is None
                      and TAKE_IT.search(text) is not None and not asks_procedure(text))
@@ -164,12 +178,25 @@ def public(state: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in state.items() if k != RECENT}
 
 
+def stands(understanding: dict[str, Any], intent: str) -> bool:
+    """Whether a reading keeps its turn whatever the task in progress: safety and grievance always; a person only
+    when the words ask for one or the model is sure ("有没有适合小孩的保险" … "那给老人的呢" read unsurely as a request
+    for a person is the insurance's)."""
+    if intent == "human_agent":
+        return wants_human(understanding["text"]) or understanding["confidence"] >= CLEAR_CONFIDENCE
+    return intent in NEVER_PULLED_BACK
+
+
 def refines(understanding: dict[str, Any], said: dict[str, str], task: str | None) -> bool:
     """Whether the turn only changes the figures of the task in progress (Rasa's correction pattern):
     it states slots, says little else, and the model did not read it confidently as that task."""
     if not said or task is None or understanding["intent"] == task:
         return False
+    if any(CALCULATION_TASKS[group] == understanding["intent"] for group in said_groups(said)):
+        return False  # "我想存定期" … "20萬存兩年 年利率2.15% 利息多少": the calculation its own inputs and reading name
     rest = FIGURES_AND_PUNCTUATION.sub("", numeric_form(understanding["text"]))
+    if len(rest) > BARE_SLOT_WORDS and stands(understanding, understanding["intent"]):
+        return False  # "我要投诉！！！房贷利率凭什么比别人高…": a grievance that names a purpose is still one
     unsure = understanding["confidence"] < CLEAR_CONFIDENCE
     if (understanding["intent"] == "other" or len(rest) <= BARE_SLOT_WORDS
             or (unsure and len(FIGURE_WORDS.sub("", rest)) <= BARE_SLOT_WORDS)):
@@ -187,7 +214,7 @@ def refines(understanding: dict[str, Any], said: dict[str, str], task: str | Non
 
 
 # A follow-up question that leans on what was just discussed ("那上个月的呢", "这个是什么意思").
-FOLLOW_UP_CUE = re.compile(r"^(那|那么|还有|另外|然后)|呢[?？]?$|这个|那个|它|怎么办|什么意思|"
+FOLLOW_UP_CUE = re.compile(r"^(那|那么|还有|另外|然后)|呢[?？]?$|这个|那个|它|怎么办|什么意思|会(怎样|怎么样|咋样|如何)|有(什么|啥)影响|"
                            r"(要|需要)(准备|带|提供)?(什么|哪些|啥)|材料|多久|多长时间")
 # The customer says outright that the turn is about what was just said.
 BACK_REFERENCE = re.compile(r"(刚才|刚刚|刚|上面|前面|之前|你)(说|讲|提|介绍|推荐)(的|到的|过的)")
@@ -196,11 +223,12 @@ SHORT_WH = re.compile(r"^(怎么|如何|咋|哪个|哪种|哪一个|哪家|多�
 # Pointing at something already in the conversation ("这个分红怎么查", "第二个手续费怎么算").
 # (a 那个/这个 that only fills a pause, "那个，我想问…", or names a period, "这个月", points at nothing)
 POINTS_BACK = re.compile(r"这个(?![,，月周星季年])|那个(?![,，\s])|这款|那款|这种|那种|这笔|那笔|这份|那份|(?<!其)它|"
-                         r"第[一二三四五六七八九十两\d]+(个|款|种|张|笔|项|只|份)")
+                         r"第[一二三四五六七八九十两\d]+(个|款|种|张|笔|项|只|份)(?!月|季度|星期|工作日|小时)")
 # A modifier left for the task to complete ("我想查下交易记录" … "上个月的").
 FRAGMENT = re.compile(r"^(?!(好|是|对|真|行|可以|嗯|哦|知道|明白)的)[^,，。!！?？\s]{1,5}的[吧呢呀啊]?[?？]?$")
 # A bare yes/no question leans on nothing by itself: "你会唱歌吗" is its own question when the model is sure.
 YES_NO = re.compile(r"(?<!什)[吗么嘛][?？]?$")
+ASKS_WHETHER = re.compile(r"能不能|可不可以|能否|可否")  # "能不能帮我推迟几天还"
 
 
 def asks_about_it(text: str, task: str | None, confidence: float = 0.0) -> bool:
@@ -210,28 +238,60 @@ def asks_about_it(text: str, task: str | None, confidence: float = 0.0) -> bool:
     text = text.strip()
     return (FOLLOW_UP_CUE.search(text) is not None or SHORT_WH.match(text) is not None
             or FRAGMENT.match(text) is not None
-            or (YES_NO.search(text) is not None and confidence < CLEAR_CONFIDENCE))
+            or ((YES_NO.search(text) is not None or ASKS_WHETHER.search(text) is not None) and confidence < CLEAR_CONFIDENCE))
 
 
 def refers_back(understanding: dict[str, Any], task: str | None, intent: str) -> bool:
     """"刚才说的那个…" (unless the model is sure), or an unsure reading that points at something
     ("这个分红怎么查" after buying a policy): about what was just said, never against a safety,
     grievance or handoff reading ("你说的验证码我刚收到，对方让我转账" stays card_security)."""
-    if task not in TASK_INTENTS or intent in NEVER_PULLED_BACK:
+    if task not in TASK_INTENTS or stands(understanding, intent):
         return False
     text, confidence = understanding["text"], understanding["confidence"]
     return ((confidence < SURE_CONFIDENCE and BACK_REFERENCE.search(text) is not None)
             or (confidence < CLEAR_CONFIDENCE and POINTS_BACK.search(text) is not None))
 
 
+# The product a reading is about, named in so many words.
+TOPIC_NOUNS = {"insurance": re.compile(r"保险|保单|[寿意医重万分年]险"), "credit_card": re.compile(r"信用卡"),
+               "loan_inquiry": re.compile(r"贷款|房贷|车贷"), "wealth_inquiry": re.compile(r"理财|基金"),
+               "transfer": re.compile(r"转账|汇款")}
+
+
+def names_own_topic(text: str, intent: str, task: str | None) -> bool:
+    """Whether the turn names the product of its reading, and not that of the task in progress."""
+    own = TOPIC_NOUNS.get(FAMILY.get(intent, intent))
+    other = TOPIC_NOUNS.get(FAMILY.get(task, task)) if task else None
+    return (own is not None and own.search(text) is not None and own is not other
+            and (other is None or other.search(text) is None))
+
+
 def continues_task_in_progress(understanding: dict[str, Any], said: dict[str, str], task: str | None, intent: str,
                                unclear: bool) -> bool:
     """A refinement of the task's figures, a follow-up question the model could not place, or an explicit
     reference back: the turn belongs to the task in progress, whatever the model read."""
+    if names_own_topic(understanding["text"], intent, task):  # "这个保险保本吗" after a deposit's talk: the insurance
+        return False
     return (refines(understanding, said, task)
-            or ((intent == "other" or unclear) and asks_about_it(understanding["text"], task, understanding["confidence"]))
+            or answers_purpose(understanding, said, task, intent)
+            or corrects_reading(understanding, task, intent)
+            or ((intent not in TASK_INTENTS and not stands(understanding, intent) or unclear) and asks_about_it(understanding["text"], task, understanding["confidence"]))
             or refers_back(understanding, task, intent)
             or bare_question(understanding, task, intent))
+
+
+def answers_purpose(understanding: dict[str, Any], said: dict[str, str], task: str | None, intent: str) -> bool:
+    """A loan's purpose, the first thing a loan inquiry asks, answered ("我想借钱" … "给孩子交学费 出国读书",
+    confidently read as a transfer): the loan's, unless it reads as safety, grievance or a person."""
+    return FAMILY.get(task, task) == "loan_inquiry" and "loan_purpose" in said and not stands(understanding, intent)
+
+
+def corrects_reading(understanding: dict[str, Any], task: str | None, intent: str) -> bool:
+    """"不对 我是想改一下受益人": a correction of what the bot took the turn for stays on the task's topic unless
+    the model is sure of another or the turn names another product."""
+    return (task in TASK_INTENTS and task != "complaint" and not stands(understanding, intent)
+            and understanding["confidence"] < CLEAR_CONFIDENCE
+            and CORRECTION_CUE.search(understanding["text"][:6]) is not None)
 
 
 def bare_question(understanding: dict[str, Any], task: str | None, intent: str) -> bool:
@@ -244,7 +304,7 @@ def bare_question(understanding: dict[str, Any], task: str | None, intent: str) 
                  and (text.startswith(("那", "那么")) or len(FIGURES_AND_PUNCTUATION.sub("", text)) <= BARE_QUESTION)))
     # a turn with its own figures is its own calculation ("那我存二十万，三年，按2.35%算")
     # (a complaint in progress never absorbs a question on another topic: "…有点不爽" … "那现在定期利率多少")
-    return (task in TASK_INTENTS and task != "complaint" and intent not in NEVER_PULLED_BACK
+    return (task in TASK_INTENTS and task != "complaint" and not stands(understanding, intent)
             and understanding["confidence"] < CLEAR_CONFIDENCE and leans and not understanding["slots"])
 
 
@@ -257,9 +317,17 @@ def next_task(previous: str | None, understanding: dict[str, Any], said: dict[st
     intent = understanding["intent"]
     if intent not in TASK_INTENTS:
         return previous
-    if previous and said and understanding["confidence"] < CLEAR_CONFIDENCE:
+    if (previous and said and understanding["confidence"] < CLEAR_CONFIDENCE and not stands(understanding, intent)
+            and not names_borrowing(intent, previous, understanding["text"])):
         return previous
     return intent
+
+
+def names_borrowing(intent: str, previous: str | None, text: str) -> bool:
+    """A loan reading of a turn that says 贷/借 itself leaves another topic ("信用卡账单怎么分期" …
+    "算了，问下贷款：借10万，2年，年化4.5，月供多少"), however unsure the model is."""
+    return (FAMILY.get(intent, intent) == "loan_inquiry" != FAMILY.get(previous, previous)
+            and LOAN_WORD.search(text.replace("借记", "")) is not None)
 
 
 def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> tuple[dict[str, Any] | None, list[Emit]]:
@@ -311,7 +379,7 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
         if resolved is not None:
             slots[key] = resolved
     intent = understanding["intent"]
-    active_task = next_task(prev.get("active_task"), understanding, said)
+    active_task = next_task(prev.get("active_task"), understanding, said or changes)
     if flow.get("name") == CONFIRM_FLOW and flow.get("intent") and (
             flow.get("stage") in ("confirmed", "cancelled") or flow != prev.get("flow")):
         # "确认" / "算了" answer the operation asked about; the request itself is its task's
@@ -321,6 +389,11 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
         intent, active_task, unclear = "card_security", "card_security", False  # "对了 它昨天丢了": the card talked about
     elif prev.get("active_task") == "card_security" and MONEY_GONE.search(understanding["text"]):
         intent, active_task, unclear = "card_security", "card_security", False  # "我已经转了2万了怎么办": still the fraud
+    elif unclear and intent in TASK_INTENTS and (intent == prev.get("active_task")
+                                                 or names_own_topic(understanding["text"], intent, None)):
+        # an unsure reading the conversation's task agrees with ("手机银行转账" … "每天限额是多少"), or whose product
+        # the turn names ("这个保险保本吗 能随时取吗"), needs no clarifying question
+        unclear = False
     elif continues_task_in_progress(understanding, said or changes, prev.get("active_task"), intent, unclear):
         # "那20万呢", "不对，是15年", "要准备什么材料": the task in progress, whatever the model read
         intent, active_task, unclear = prev["active_task"], prev["active_task"], False
@@ -333,12 +406,26 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
             and (set(said) | set(changes)) & {"amount", "term_months", "annual_rate", "term", "rate"}):
         # a loan's figures changed with all three held ("那分10年呢", "不对，四十万"): the answer is its repayment
         intent = active_task = "repayment_calc"
-    if (said and active_task == prev.get("active_task") and intent in TASK_INTENTS
+    if (said and (active_task == prev.get("active_task") or said_groups(said)) and not stands(understanding, intent)
+            and intent in TASK_INTENTS
             and FAMILY.get(intent, intent) != FAMILY.get(active_task, active_task)
             and understanding["confidence"] < CLEAR_CONFIDENCE):
-        # the unsure reading the task did not follow ("12期的话可以提前还吗" mid card instalments); a sibling
-        # reading stands ("年化4.8%，分3年，每月还多少" mid a loan inquiry is the repayment calculation)
+        # the unsure reading the task (or the calculation's own inputs) did not follow ("12期的话可以提前还吗"
+        # mid card instalments, "认购费率0.5%，手续费是多少"); a sibling reading stands ("年化4.8%，分3年，每月还多少"
+        # mid a loan inquiry is the repayment calculation)
         intent = active_task
+    if (changes and not said and intent != active_task and FAMILY.get(intent, intent) == FAMILY.get(active_task, active_task)
+            and understanding["confidence"] < CLEAR_CONFIDENCE and not ASKS_FIGURE.search(understanding["text"])):
+        intent = active_task  # "想贷款装修 20万" … "算了 贷一半就行": a changed amount, no calculation asked
+    card_inputs = TOOL_SLOT_GROUPS["card_instalment"]
+    if active_task == "credit_card" and (
+            ("card_instalment" in said_groups(said) or all(k in slots for k in card_inputs))
+            and FEE_ASKED.search(understanding["text"])
+            or ("card_instalment" in said_groups(said) and prev.get("intent") == "repayment_calc"
+                and prev.get("active_task") == "credit_card")):
+        # the fee of a card instalment asked for ("每期手续费多少"), or its follow-up ("那分12期呢"): a repayment
+        # calculation, by the brief's labels (the card stays the task)
+        intent = "repayment_calc"
     # This turn's own task: a task intent, or slots / a questionnaire answer that continue one. A turn that
     # does neither ("讲个笑话" mid-loan) keeps the session's task in memory but does not answer it.
     continues = (intent in TASK_INTENTS and not unclear) or bool(said) or bool(changes) or answered or bool(flow)

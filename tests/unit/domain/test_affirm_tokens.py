@@ -2,6 +2,7 @@
 import pytest
 
 from domain.dialogue import affirms
+from domain.high_risk import confirmation_turn
 
 
 @pytest.mark.parametrize("text", ["是的 确认", "是的，我确认", "确认，提吧", "确认无误，转吧", "好的那就提交吧", "转吧", "确认", "嗯嗯", "那就这样办吧",
@@ -41,3 +42,13 @@ def test_an_unrelated_request_after_a_procedure_starts_nothing():
     explained = confirmation_turn({}, "转10万给供应商怎么操作", "transfer", {})
     assert explained["op"] == "large_transfer"
     assert confirmation_turn(explained, "帮我查一下汇率", "transfer", {}) == {}
+
+
+def test_what_it_takes_to_raise_a_limit_is_asked_not_requested_and_the_request_after_it_keeps_its_card():
+    explained = confirmation_turn({}, "提额要什么条件", "credit_card", {})
+    assert explained["stage"] == "explained" and explained["intent"] == "credit_card"
+    asked = confirmation_turn(explained, "那直接帮我提到8万吧", "transfer", {"amount": "80000"})
+    assert asked["stage"] == "asked" and asked["op"] == "raise_limit" and asked["intent"] == "credit_card"
+    again = confirmation_turn(confirmation_turn({}, "帮我把信用卡固定额度调到十万", "credit_card", {}),
+                              "对，确认提额到10万", "transfer", {"amount": "100000"})
+    assert again["stage"] == "confirmed" and again["intent"] == "credit_card"

@@ -39,3 +39,40 @@ def test_whether_it_can_be_done_is_a_question_not_the_request(text, procedure):
     from domain.dialogue import asks_procedure
 
     assert asks_procedure(text) is procedure
+
+
+@pytest.mark.parametrize("text,act", [
+    ("您好啊，打扰您了，早上好！我年纪大了不太会用这个手机聊天，先跟您打个招呼。", "greeting"),
+    ("好的好的，非常感谢您这么耐心地给我解答，祝您工作顺利，再见了", "goodbye"),
+    ("谢谢你刚才的解答", "thanks"),
+    ("谢谢，我要转账5万", None), ("谢谢你们 我还想问问贷款吗", None),
+])
+def test_a_social_act_said_at_length_is_read_when_it_asks_nothing(text, act):
+    from domain.dialogue import social_lean
+    assert social_lean(text) == act
+
+
+def test_886_is_goodbye():
+    assert social_act("知道了 886") == "goodbye"
+
+
+@pytest.mark.parametrize("text,agrees", [
+    ("确认 就是这个", True), ("对，确认提额到10万", True), ("确认，就是要改", True),
+    ("10万", False), ("不是这个", False), ("这个不对", False),
+])
+def test_agreement_may_point_at_the_request_or_restate_its_figure(text, agrees):
+    from domain.dialogue import affirms
+    assert affirms(text) is agrees
+
+
+@pytest.mark.parametrize("text,products", [
+    ("我想办一张信用卡，需要什么条件", False), ("有什么理财产品", True), ("想要什么样的理财", True),
+])
+def test_what_it_takes_to_get_a_product_is_no_request_for_the_list(text, products):
+    from domain.dialogue import asks_for_products
+    assert asks_for_products(text) is products
+
+
+@pytest.mark.parametrize("text,position", [("换成等额本金，第一个月要还多少", None), ("第二个怎么样", 1)])
+def test_the_first_month_is_no_product_pointed_at(text, position):
+    assert referenced_position(text) == position

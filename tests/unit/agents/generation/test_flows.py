@@ -353,3 +353,14 @@ def test_compose_never_names_an_unsuitable_wealth_product(level):
             assert row["name"] not in reply["text"] and short_name(row) not in reply["text"], (row["id"], reply["text"])
     named = {row["id"] for row in WEALTH for reply in replies if row["name"] in reply["text"]}
     assert named and all(level_rank(ROWS[pid]["risk_level"], "R") <= level_rank(level, "C") for pid in named)  # not vacuous
+
+
+def test_a_loan_inquiry_asks_purpose_amount_and_term_never_the_customers_rate():
+    reply = draft(context("我想贷款", "loan_inquiry", {}, turn_task="loan_inquiry"))
+    assert "贷款用途" in reply["text"] and "期限" in reply["text"] and "利率" not in reply["text"]
+
+
+def test_a_listing_of_one_kind_names_the_kind():
+    ids = [pid for pid, row in ROWS.items() if row["type"] == "loan"][:2]
+    reply = draft(context("你们有哪些贷款产品", "loan_inquiry", {}, fact_ids=ids, turn_task="loan_inquiry"))
+    assert reply["text"].startswith("为您找到以下在售贷款产品")

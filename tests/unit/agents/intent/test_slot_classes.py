@@ -78,3 +78,19 @@ def test_a_sum_to_split_is_read_before_the_periods_are_known(text, expected):
 def test_per_month_is_not_a_term_and_a_housing_fund_loan_is_a_loan(text, expected):
     got = extract_slots(text)
     assert {k: got.get(k) for k in ("amount", "term_months", "annual_rate") if k in got or k in expected} == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("假如我投5万，年化3.2%，一年下来收益多少", {"invest_amount": "50000", "expected_rate": "3.2", "hold_days": "365"}),
+    ("我要投诉，利息多少", {}),
+    # a purchase sum waits for its fee rate; the fee rate alone is the subscription's
+    ("想买100万的理财", {"subscribe_amount_hint": "1000000"}),
+    ("认购费率0.5%，手续费是多少", {"subscribe_fee_rate": "0.5"}),
+    ("买10万理财，年化3%，一年收益多少", {"invest_amount": "100000", "expected_rate": "3", "hold_days": "365"}),
+    # a card instalment's count said apart from 分期, its bill named after the sum, its per-period fee alone
+    ("分期 20000 12期 每期0.6% 总手续费多少", {"bill_amount": "20000", "instalment_periods": "12", "fee_rate": "0.6"}),
+    ("我想把两万四的账单分期", {"bill_amount": "24000"}),
+    ("每期手续费0.75%，每期手续费是多少", {"fee_rate": "0.75"}),
+])
+def test_inputs_said_across_turns_or_apart_are_read(text, expected):
+    assert extract_slots(text) == expected

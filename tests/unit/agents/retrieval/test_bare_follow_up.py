@@ -22,3 +22,10 @@ def test_first_turns_long_turns_and_other_tasks_search_as_usual():
     long_text = "我想问一下每年能换多少美元现汇"
     assert faq_facts(long_text, "insurance", 0.9, search, state(long_text))[0]["source_id"] == "F-FX"
     assert faq_facts("多少钱一年", "transfer", 0.9, search, state("多少钱一年", "transfer"))[0]["source_id"] == "F-FX"
+
+
+def test_a_question_of_its_own_with_the_loans_purpose_and_amount_held_puts_the_faq_first():
+    from agents.retrieval.logic import products_first
+    held = {"loan_purpose": "消费", "amount": "100000"}
+    assert not products_first({"text": "我征信有过两次逾期还能贷吗", "slots": held, "turn_slots": {}}, "loan_inquiry")
+    assert products_first({"text": "消费用，10万", "slots": held, "turn_slots": held}, "loan_inquiry")

@@ -85,3 +85,16 @@ def test_latin_letters_alone_do_not_make_a_lexical_match():
     tfidf = CharTfidf(["什么是SWIFT代码", "银行卡丢失如何挂失"])
     assert not tfidf.scores("my card was stolen").any()
     assert tfidf.scores("卡丢了怎么挂失").argmax() == 1
+
+
+def test_a_fraud_follow_up_that_reveals_nothing_itself_continues_the_scam_just_told(typology):
+    history = [{"turn_id": 1, "text": "有个自称淘宝客服的让我开屏幕共享，说给我退款", "intent": "card_security"},
+               {"turn_id": 2, "text": "他现在让我打开手机银行", "intent": "card_security"}]
+    state = {**SAMPLES["DialogueState"], "text": "他现在让我打开手机银行", "intent": "card_security",
+             "active_task": "card_security", "slots": {}, "history": history}
+    [context] = retrieve(state, InMemoryCatalogue([]), lambda *a: [], typology.match)
+    assert context.datum["facts"][0]["source_id"] == "SCAM-SCREEN-SHARE"
+    # a turn on another topic does not inherit it
+    other = {**state, "text": "信用卡年费多少", "intent": "credit_card", "active_task": "credit_card"}
+    [context] = retrieve(other, InMemoryCatalogue([]), lambda *a: [], typology.match)
+    assert not [f for f in context.datum["facts"] if f["kind"] == "scam"]

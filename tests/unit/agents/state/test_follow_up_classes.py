@@ -44,3 +44,99 @@ def test_a_complaint_in_progress_does_not_absorb_another_topic():
     state = run(("你们利率调得太勤了吧，有点不爽", "complaint", 0.9, {}),
                 ("那现在三年定期利率是多少", "wealth_inquiry", 0.8, {}))
     assert state["intent"] == "wealth_inquiry"
+
+
+def test_a_loan_reading_that_names_borrowing_leaves_the_card_talk():
+    slots = {"amount": "100000", "term_months": "24", "annual_rate": "4.5"}
+    state = run(("信用卡账单怎么分期", "credit_card", 0.99, {}),
+                ("算了，问下贷款：借10万，2年，年化4.5，月供多少", "repayment_calc", 0.73, slots))
+    assert state["active_task"] == "repayment_calc" and state["intent"] == "repayment_calc"
+    # without a word of borrowing the same unsure reading stays with the card ("借记卡" is no borrowing)
+    state = run(("信用卡账单怎么分期", "credit_card", 0.99, {}), ("借记卡 2年 4.5", "repayment_calc", 0.73, slots))
+    assert state["active_task"] == "credit_card"
+
+
+def test_the_purpose_a_loan_inquiry_lacks_answers_it_however_the_model_read_it():
+    state = run(("我想借钱", "loan_inquiry", 0.98, {}),
+                ("给孩子交学费 出国读书", "transfer", 0.93, {"loan_purpose": "教育"}))
+    assert state["intent"] == state["active_task"] == "loan_inquiry"
+    # a grievance that names a purpose is still a grievance
+    state = run(("我房贷利率是多少", "loan_inquiry", 0.84, {"loan_purpose": "购房"}),
+                ("我要投诉！！！房贷利率凭什么比别人高 今天不给我个解释我就去12378", "complaint", 0.82,
+                 {"loan_purpose": "购房"}))
+    assert state["intent"] == state["active_task"] == "complaint"
+
+
+def test_a_correction_of_the_reading_stays_on_the_topic_unless_another_product_is_named():
+    state = run(("我想查一下我的保单", "insurance", 0.82, {}), ("不对 我是想改一下受益人", "risk_assessment", 0.74, {}))
+    assert state["intent"] == "insurance"
+    state = run(("我想查一下我的保单", "insurance", 0.82, {}), ("不对 我是想问信用卡年费", "credit_card", 0.8, {}))
+    assert state["intent"] == "credit_card"
+
+
+def test_an_unsure_reading_the_task_or_its_named_product_agrees_with_asks_no_question():
+    first, _ = advance(None, nlu(1, "手机银行转账", "transfer", 0.96))
+    state, _ = advance(first, {**nlu(2, "每天限额是多少", "transfer", 0.59), "needs_clarification": True})
+    assert state["needs_clarification"] is False
+    unsure = nlu(1, "这个保险保本吗 能随时取吗", "insurance", 0.52)
+    state, _ = advance(None, {**unsure, "needs_clarification": True})
+    assert state["needs_clarification"] is False and state["intent"] == "insurance"
+    state, _ = advance(None, {**nlu(1, "这个能行吗", "insurance", 0.52), "needs_clarification": True})
+    assert state["needs_clarification"] is True  # nothing named: the question is still worth asking
+
+
+def test_a_pointer_that_names_its_own_product_is_not_pulled_back():
+    state = run(("存款到期了 柜员推荐我买一个保险 说收益比定期高", "wealth_calc", 0.9, {}),
+                ("这个保险保本吗 能随时取吗", "insurance", 0.52, {}))
+    assert state["intent"] == "insurance"
+
+
+def test_an_unsure_request_for_a_person_without_the_words_for_one_is_the_tasks():
+    state = run(("有没有适合小孩的保险", "insurance", 0.95, {}), ("那给老人的呢", "human_agent", 0.7, {}))
+    assert state["intent"] == "insurance"
+    state = run(("有没有适合小孩的保险", "insurance", 0.95, {}), ("那给我转人工吧", "human_agent", 0.7, {}))
+    assert state["intent"] == "human_agent"
+
+
+def test_a_card_instalments_fee_asked_is_a_repayment_calculation_and_so_is_its_follow_up():
+    card = {"bill_amount": "30000", "instalment_periods": "24", "fee_rate": "0.65"}
+    state = run(("3万分24期，每期手续费率0.65%，总手续费多少", "credit_card", 0.9, card),
+                ("那分12期呢", "credit_card", 0.98, {"term_months": "12"}))
+    assert state["intent"] == "repayment_calc" and state["active_task"] == "credit_card"
+    assert state["slots"]["instalment_periods"] == "12"
+    state = run(("5w账单分18期", "credit_card", 0.98, {"bill_amount": "50000", "instalment_periods": "18"}))
+    assert state["intent"] == "credit_card"  # splitting the bill, no fee asked yet
+
+
+def test_a_card_follow_up_with_its_own_rate_maps_its_periods_too():
+    state = run(("账单1万分6期，每期费率0.75%，手续费一共多少", "credit_card", 0.81,
+                 {"bill_amount": "10000", "instalment_periods": "6", "fee_rate": "0.75"}),
+                ("那分12期呢，每期费率0.6%", "credit_card", 0.73, {"term_months": "12", "fee_rate": "0.6"}))
+    assert state["slots"]["instalment_periods"] == "12" and "term_months" not in state["slots"]
+
+
+def test_a_purchase_sum_waits_for_its_fee_rate():
+    state = run(("想买100万的理财", "wealth_inquiry", 0.96, {"subscribe_amount_hint": "1000000"}),
+                ("认购费率0.5%，手续费是多少", "credit_card", 0.59, {"subscribe_fee_rate": "0.5"}))
+    assert state["intent"] == state["active_task"] == "wealth_calc"
+    assert state["slots"]["subscribe_amount"] == "1000000"
+
+
+def test_a_changed_amount_with_no_calculation_asked_keeps_the_inquiry():
+    state = run(("想贷款装修 20万", "loan_inquiry", 0.98, {"loan_purpose": "装修", "amount": "200000"}),
+                ("算了 贷一半就行", "repayment_calc", 0.78, {"amount_change": "*0.5"}))
+    assert state["intent"] == "loan_inquiry" and state["slots"]["amount"] == "100000"
+
+
+def test_the_questionnaire_named_starts_it_however_unsure_and_a_question_about_it_does_not():
+    state = run(("装修贷利率多少", "loan_inquiry", 0.97, {}), ("另外我想买理财，先做下风险问卷", "risk_assessment", 0.71, {}))
+    assert state["flow"].get("name") == "risk_questionnaire"
+    state = run(("测评结果过期了 要重新做吗", "risk_assessment", 0.95, {}))
+    assert not state["flow"]
+
+
+def test_a_question_about_consequences_mid_task_is_the_tasks():
+    state = run(("信用卡还款日是几号", "credit_card", 0.99, {}), ("晚两天还会怎样", "other", 0.94, {}))
+    assert state["intent"] == "credit_card"
+    state = run(("我信用卡还款日是几号", "credit_card", 0.99, {}), ("能不能帮我推迟几天还", "other", 0.42, {}))
+    assert state["intent"] == "credit_card"
