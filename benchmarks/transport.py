@@ -120,6 +120,20 @@ def wait_ready(bootstrap: str, src: str, dst: str, make, timeout: float = 90) ->
     raise RuntimeError(f"peer on {src} did not forward within {timeout}s")
 
 
+def wait_for_leaders(admin, topics: tuple[str, ...], partitions: int, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
+    """Until every partition of ``topics`` has a leader: a topic just created may still have none, and the
+    first produce or watermark query then fails with NOT_LEADER_FOR_PARTITION."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        meta = admin.list_topics(timeout=5)
+        led = [meta.topics.get(t) for t in topics]
+        if all(m is not None and m.error is None and len(m.partitions) == partitions
+               and all(p.leader >= 0 for p in m.partitions.values()) for m in led):
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"no leader for every partition of {topics} within {timeout}s")
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -134,6 +148,7 @@ def run_peer(peer: str, bootstrap: str, make, burst: int, paced: int, rate: floa
     admin = AdminClient({"bootstrap.servers": bootstrap})
     for fut in admin.create_topics([NewTopic(t, partitions, 1) for t in (src, dst)]).values():
         fut.result()
+    wait_for_leaders(admin, (src, dst), partitions)
     log = open(Path(tempfile.gettempdir()) / f"bench-{peer}.log", "wb")
     proc = subprocess.Popen([sys.executable, "-m", "benchmarks.peers", peer, bootstrap, src, dst],
                             cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=log, stderr=subprocess.STDOUT)
@@ -171,30 +186,38 @@ def main(
         kafka = KafkaService(port=free_port(), data_dir=Path(tempfile.mkdtemp(prefix="bench-kafka-")))
         kafka.start()
         bootstrap = kafka.bootstrap
-    make = make_payload_factory(size)
-    results = []
     try:
-        for peer in [p.strip() for p in peers.split(",") if p.strip()]:
-            if peer == "quix":
-                try:
-                    import quixstreams  # noqa: F401
-                except ImportError:
-                    typer.echo("quix: quixstreams not installed, skipped", err=True)
-                    continue
-            typer.echo(f"{peer}: running …", err=True)
-            results.append(run_peer(peer, bootstrap, make, burst, paced, rate, partitions))
+        run_transport(bootstrap, burst, paced, rate, size, partitions, [p.strip() for p in peers.split(",") if p.strip()],
+                      typer.echo)
     finally:
         if kafka:
             kafka.stop()
+
+
+def run_transport(bootstrap: str, burst: int, paced: int, rate: float, size: int, partitions: int,
+                  peers: list[str], echo) -> list[Result]:  # type: ignore[no-untyped-def]
+    """Each peer's hop on ``bootstrap``, printed as a table through ``echo``; the results."""
+    make = make_payload_factory(size)
+    results = []
+    for peer in peers:
+        if peer == "quix":
+            try:
+                import quixstreams  # noqa: F401
+            except ImportError:
+                echo("quix: quixstreams not installed, skipped")
+                continue
+        echo(f"{peer}: running …")
+        results.append(run_peer(peer, bootstrap, make, burst, paced, rate, partitions))
     raw = next((r for r in results if r.peer == "raw"), None)
-    typer.echo(f"\nOne consume->produce hop, {size}-byte messages, {partitions} partition(s), "
-               f"burst {burst}, latency at {rate:.0f} msg/s over {paced} messages")
-    typer.echo(f"{'peer':8s} {'msgs/s':>10s} {'vs raw':>8s} {'p50 ms':>8s} {'p99 ms':>8s} {'p50 vs raw':>11s} {'delivered':>10s}")
+    echo(f"\nOne consume->produce hop, {size}-byte messages, {partitions} partition(s), "
+         f"burst {burst}, latency at {rate:.0f} msg/s over {paced} messages")
+    echo(f"{'peer':8s} {'msgs/s':>10s} {'vs raw':>8s} {'p50 ms':>8s} {'p99 ms':>8s} {'p50 vs raw':>11s} {'delivered':>10s}")
     for r in results:
         ratio = f"{r.burst_rate / raw.burst_rate:.2f}x" if raw and raw.burst_rate else "-"
         lat = f"{r.p50_ms / raw.p50_ms:.2f}x" if raw and raw.p50_ms else "-"
-        typer.echo(f"{r.peer:8s} {r.burst_rate:10.0f} {ratio:>8s} {r.p50_ms:8.2f} {r.p99_ms:8.2f} {lat:>11s} "
-                   f"{r.delivered:>5d}/{r.expected}")
+        echo(f"{r.peer:8s} {r.burst_rate:10.0f} {ratio:>8s} {r.p50_ms:8.2f} {r.p99_ms:8.2f} {lat:>11s} "
+             f"{r.delivered:>5d}/{r.expected}")
+    return results
 
 
 if __name__ == "__main__":

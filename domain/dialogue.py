@@ -55,7 +55,7 @@ CAPABILITY = re.compile(r"你(能|会|可以)(做|干|帮我?(做|办)?)什么|�
 # Agreeing is an utterance made only of agreement words, the operation's own verbs and particles
 # ("是的 确认", "确认无误，转吧", "好的那就提交吧"), with at least one agreement word or a verb + 吧.
 _AGREE = (r"是我本人操作|是我本人|本人操作|就这样办|这样办|就是这个|就这个|就是它|就它|就这样|是的|是啊|是|对的|对啊|对|没错|确认|确定|好的|好啊|好|可以|行|嗯+|"
-          r"okay|ok|yes|同意|没问题|无误|正确|继续")
+          r"okay|ok|yes|confirm(?:ed)?|go ahead|proceed|sure|同意|没问题|无误|正确|继续")
 _ACTION = r"办理|办|提交|修改|更改|转账|转|解冻|提额|操作|执行|申请|提|调|改|换|弄"
 _AFFIRM_TOKEN = re.compile(rf"(?P<agree>{_AGREE})|(?P<act>(?:{_ACTION})(?:吧|啊|呀)+)|(?:{_ACTION})|"
                            r"(?:的|吧|啊|呀|了|呢|那就|就是要|就是|就要|要|那|就|请|帮我|给我|马上|赶紧|我)+|"
@@ -111,6 +111,27 @@ def social_lean(text: str) -> str | None:
         return None
     said = [(m.start(), act) for act, words in SOCIAL_WORDS.items() for m in re.finditer(words, norm)]
     return max(said)[1] if said else None
+
+
+# Sounds that carry no request ("那个……就是……嗯", "？？？", "asdfghjkl"): what is left without them says nothing.
+HESITATION = re.compile(r"那个|这个|就是|然后|嗯+|啊+|呃+|额+|哦+|唔+|emm+|hmm+|[\s,，。.!！?？~～、…\-_=+*/\\]+")
+LATIN_RUN = re.compile(r"[a-z]{4,}")
+
+
+def unintelligible(text: str) -> bool:
+    """A turn with nothing to understand: only hesitation and punctuation, or one run of letters that is no
+    social word ("asdfghjkl"). Asked to rephrase, not told the topic is out of scope."""
+    norm = normalise(text)
+    rest = HESITATION.sub("", norm)
+    return not rest or (LATIN_RUN.fullmatch(rest) is not None and len(norm.split()) == 1 and social_act(norm) is None)
+
+
+# Words for a person to talk to: a reading of "asks for a person" needs one of them unless the model is sure.
+PERSON_WORD = re.compile(r"人工|真人|客服|坐席|专员|经理|主管|领导|负责人|(?<![a-z])z?rg(?![a-z])|(?<![a-z])(?:human|agent|person|operator)(?![a-z])")
+
+
+def names_a_person(text: str) -> bool:
+    return PERSON_WORD.search(normalise(text)) is not None
 
 
 def wants_human(text: str) -> bool:

@@ -60,7 +60,8 @@ def high_risk_operation(text: str, intent: str, slots: dict[str, str]) -> str | 
 
 
 # Moving money, not "周转" (working capital) or "转人工".
-TRANSFER_WORD = re.compile(r"转账|转帐|汇款|转给|转到|转入|转出|汇给|汇到|(?<!周)转\s*\d|打钱|打款")
+TRANSFER_WORD = re.compile(r"转账|转帐|汇款|转给|转到|转入|转出|汇给|汇到|(?<!周)转\s*\d|打钱|打款|"
+                           r"(?<![a-z])(?:transfer|wire|remit)")
 TRANSFER_FIGURE = re.compile(r"(?<!周)(?:转|汇)(?:账|款)?(?:给[^\d,，。]{0,6})?\s*(\d+(?:\.\d+)?)\s*(百万|万|w|千|k|元|块)?")
 
 

@@ -9,6 +9,7 @@ unknown). LLM backends arrive with the generation issue.
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from agents.generation.advisor import diagnosis_text, wants_diagnosis
@@ -55,16 +56,26 @@ from agents.generation.repair import OUT_OF_SCOPE, clarification, social_reply
 from contracts.records import carry
 from contracts.stage import Emit
 from contracts.topics import REPLY_DRAFT
-from domain.dialogue import asks_for_products, asks_specific, referenced_position
+from domain.dialogue import asks_for_products, asks_specific, referenced_position, unintelligible
 from domain.disclosures import RISK_DISCLOSURE
-from domain.high_risk import CANCELLED_TEXT, CONFIRM_FLOW, CONFIRM_TEXT, EXPLAINED, OP_NAMES, PENDING_TEXT
+from domain.high_risk import (
+    CANCELLED_TEXT,
+    CONFIRM_FLOW,
+    CONFIRM_TEXT,
+    EXPLAINED,
+    OP_NAMES,
+    PENDING_TEXT,
+    REPORTED,
+)
 from domain.numerals import numeric_form
 from domain.questionnaire import flow_questionnaire
+from domain.repayment import yuan
 
 OPENERS = {
     "human_agent": "好的，正在为您转接人工客服，请稍候。",
     "complaint": "非常抱歉给您带来了不好的体验，我们会认真核实并尽快给您答复。",
-    "card_security": "如您的卡片丢失或疑似被盗刷，请立即冻结卡片；银行工作人员不会向您索要验证码或密码。",
+    "card_security": ("如您的卡片丢失或疑似被盗刷，请立即冻结卡片；银行工作人员不会向您索要验证码或密码。"
+                      "如接到可疑来电、短信，请立即挂断，不要转账；已转账或泄露验证码的，请立即冻结账户并拨打110或反诈专线96110。"),
 }
 # An FAQ this well matched answers a turn whose intent the model was unsure of: on the unsure turns
 # (confidence < 0.6) of data/knowledge/retrieval_{eval,holdout}.jsonl, the top FAQ at or above it was the
@@ -81,6 +92,8 @@ AWAITING_PRODUCT = (("credit_card", ("bill_amount", "instalment_periods"), "cred
 # "提前还款能省多少" asks for the calculation; "提前还款有违约金吗" is a question for the FAQ.
 CALC_REQUEST = re.compile(r"月供|每月还|每个月还|一个月还|月还款|还多少|要还多少|利息多少|多少利息|总利息|算一下|算算|帮我算|测算|"
                           r"计算|多少钱一个月")
+# What a product's catalogue facts (risk, rate, term, principal) do not answer about it.
+ASKS_BEYOND_FACTS = re.compile(r"条件|要求|材料|资料|申请|怎么|如何|流程|手续|赎回|取出|提前|退|多久|办理|在哪|门槛")
 PREPAYMENT_QUESTION = re.compile(r"提前还[^,，。?？]*(?:省|少还|少付|节省|划算|利息)")
 CARRIED = ("intent", "confidence", "slots", "emotion", "emotion_trajectory", "needs_clarification")
 
@@ -180,8 +193,17 @@ def loan_inquiry_answer(slots: dict[str, str], facts: list[dict[str, Any]], text
         return Answer(listing.text + prompt, listing.tool_results, listing.source_ids) if listing else Answer(prompt)
     if lead is None:
         return Answer(prompt)
-    text = lead["content"] + (f"方便告诉我{'、'.join(missing)}吗？我帮您测算。" if missing else "")
-    return Answer(text, {}, (lead["source_id"],))
+    # the customer's own figures are said back ("不对，六十万就够了" … "按您购房用途、贷款600,000.00元的需求")
+    need = f"按您{slots['loan_purpose']}用途、贷款{amount_words(slots['amount'])}元的需求，为您匹配到：" if lead["kind"] == "product" else ""
+    text = need + lead["content"] + (f"方便告诉我{'、'.join(missing)}吗？我帮您测算。" if missing else "")
+    return Answer(text, {"amount": slots["amount"]} if need else {}, (lead["source_id"],))
+
+
+def amount_words(amount: str) -> str:
+    try:
+        return yuan(Decimal(amount))
+    except InvalidOperation:
+        return amount
 
 
 def sure_faq_of(faqs: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -241,8 +263,13 @@ def compose(context: dict[str, Any], grounding: Grounding | None = None,
     elif referenced is not None:
         answer, intent = product_facts_answer(referenced), TASK_OF_TYPE.get(referenced.get("type"), intent)
         task = None  # the facts carry their own disclosure
-    elif intent == "card_security" and sure_faq:
+        faq = next((f for f in facts if f.get("kind") == "faq"), None)
+        if faq is not None and ASKS_BEYOND_FACTS.search(context["text"]):
+            # "第二个需要什么条件", "这个能提前赎回吗": the product's facts, then the answer to what was asked
+            answer = Answer(answer.text + faq["content"], answer.tool_results, (*answer.source_ids, faq["source_id"]))
+    elif intent == "card_security" and sure_faq and not REPORTED.search(context["text"]):
         answer = fact_answer(sure_faq)  # "ATM吞卡", "补卡": the FAQ, not the generic opener
+        # (someone else's words reported, "自称你们银行的…要我提供验证码", get the anti-fraud advice, not an FAQ near it)
     elif intent in OPENERS:
         answer = Answer(OPENERS[intent])
     elif grounding.holdings is not None and wants_diagnosis(context):
@@ -257,7 +284,8 @@ def compose(context: dict[str, Any], grounding: Grounding | None = None,
     elif task is None:
         # Never a random FAQ or product for a turn outside banking; two in a row count as repeated
         # failure (escalation's streak), so a customer the bot cannot serve reaches a human.
-        answer, asks_again = Answer(OUT_OF_SCOPE), True
+        answer = Answer(clarification(None) if unintelligible(context["text"]) else OUT_OF_SCOPE)
+        asks_again = True
     else:
         answer = business_answer(task, context, grounding)
         if answer is None and task == "loan_inquiry":

@@ -34,8 +34,18 @@ DEMAND = re.compile(r"(马上|立刻|立即|赶紧|赶快|现在就)(给我)?(�
 POOR = re.compile(r"(体验|服务|态度|效率|系统|app|软件|客服)[^,，。!！?？不]{0,3}(差(?!不多|额|价)|烂|不好用|难用|不行)")
 
 
+# Announcing a matter without saying it yet ("我想反映个情况", "有个问题想反馈一下"): no emotion shown so far, so
+# the grievance that follows is the first, not a repeated one.
+ANNOUNCES = re.compile(r"^(?:你好|您好)?[,，\s]*(?:我)?(?:"
+                       r"(?:想|要)?(?:跟你们|向你们|和你们)?(?:反映|反馈|说|讲)(?:一下|下|一?个)?(?:情况|问题|事情?)?"
+                       r"|有(?:一?个)?(?:情况|问题|事情?)(?:想|要)(?:跟你们|向你们|和你们)?(?:反映|反馈|说|讲)(?:一下|下)?"
+                       r")[。.!！~～]*$")
+
+
 def detect_emotion(text: str, complaint_probability: float = 0.0) -> str:
     t = normalise(text)
+    if ANNOUNCES.match(t):
+        return "neutral"
     strong = sum(cue in t for cue in STRONG)
     mild = sum(cue in t for cue in MILD) + len(RECURRING.findall(t)) + len(POOR.findall(t))
     positive = sum(cue in t for cue in POSITIVE)

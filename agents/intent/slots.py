@@ -42,7 +42,7 @@ ENGLISH = ((re.compile(r"(\d)\s*-?\s*(?:years?|yrs?)\b"), r"\1年"), (re.compile
            (re.compile(r"\b(?:loan|borrow(?:ing)?|principal)\b"), "贷款"), (re.compile(r"\b(?:interest )?rate\b"), "利率"),
            (re.compile(r"\bmonthly (?:payment|repayment|instal?ment)\b"), "月供"), (re.compile(r"\bdeposit\b"), "存款"),
            (re.compile(r"(\d)\s*(?:million|mn)\b"), r"\1百万"), (re.compile(r"(\d)\s*(?:yuan|rmb|cny)\b"), r"\1元"),
-           (re.compile(r"\bamount\b"), "金额"))
+           (re.compile(r"\bamount\b"), "金额"), (re.compile(r"\bat\s+(?=\d+(?:\.\d+)?\s*%)"), "利率"))
 ENGLISH_COUNTS = {w: str(n) for n, w in enumerate(("one two three four five six seven eight nine ten eleven twelve").split(), 1)}
 ENGLISH_COUNT = re.compile(r"\b(" + "|".join(ENGLISH_COUNTS) + r"|twenty|thirty)\b(?=\s*(?:years?|yrs?|months?)\b)")
 CHANGE = re.compile(r"(再多贷|多贷|多借|多要|再多|再加|加上|加|再借|少贷|少借|少要|减少|减掉|再减|减|再少|(?<![至最不多])少)"
@@ -144,7 +144,7 @@ NOT_A_DEPOSIT = re.compile(r"每年存|复利|美元|港币|欧元|英镑|澳元
 RECURRING_CUE = re.compile(r"[零0]存整取|每个?月存")
 MONTHLY_DEPOSIT = re.compile(r"每个?月存\s*" + MONEY_OR_BARE)
 CN_COUNT = "一两三四五六七八九十"  # single-character counts cn2an leaves alone ("两年" after 万)
-DEPOSIT_TERM = re.compile(r"(\d+|[一两三四五六七八九十半])\s*(年|个月|期)(半)?(?!化|利率)")
+DEPOSIT_TERM = re.compile(r"(\d+|[一两三四五六七八九十半])\s*(年|个月|期)(半)?(?!化|利率(?!\s*(?:是|为|按)?\s*\d))")
 SUM_THEN_DEPOSIT = re.compile(r"(?<![\d.])(\d{3,9})(?=\s*存(?!款利率))")  # "83000存3年定期"
 BARE_DEPOSIT = re.compile(r"存(?:款|入)?\s*(\d{3,9})(?![\d.%年个月期天号])")
 INVEST_CUE = re.compile(r"理财|基金|持有|买入?|购买|投(?!诉|保)")
@@ -317,7 +317,8 @@ def _stated_rates(prepared: str, found: list[tuple[int, int, str, str]]) -> list
         return []
     taken = [(a, b) for a, b, *_ in found]
     for m in STATED_RATE.finditer(prepared):
-        if not any(m.start() < b and m.end() > a for a, b in taken) and 0 < Decimal(m.group(1) or m.group(2)) < 36:
+        g = 1 if m.group(1) else 2  # the figure itself outside what is taken ("存1年利率1.75": 年 is the term's)
+        if not any(m.start(g) < b and m.end(g) > a for a, b in taken) and 0 < Decimal(m.group(g)) < 36:
             return [(*m.span(), slot, _fmt(Decimal(m.group(1) or m.group(2))))]
     return []
 

@@ -19,7 +19,7 @@ from contracts.records import carry
 from contracts.stage import Emit
 from contracts.topics import DIALOGUE_STATE
 from domain import questionnaire
-from domain.dialogue import asks_procedure, wants_human
+from domain.dialogue import asks_procedure, names_a_person
 from domain.high_risk import CONFIRM_FLOW, confirmation_turn
 from domain.numerals import numeric_form
 from domain.questionnaire import flow_questionnaire, questionnaire_flow
@@ -180,10 +180,10 @@ def public(state: dict[str, Any]) -> dict[str, Any]:
 
 def stands(understanding: dict[str, Any], intent: str) -> bool:
     """Whether a reading keeps its turn whatever the task in progress: safety and grievance always; a person only
-    when the words ask for one or the model is sure ("有没有适合小孩的保险" … "那给老人的呢" read unsurely as a request
+    when the words name one or the model is sure ("有没有适合小孩的保险" … "那给老人的呢" read unsurely as a request
     for a person is the insurance's)."""
     if intent == "human_agent":
-        return wants_human(understanding["text"]) or understanding["confidence"] >= CLEAR_CONFIDENCE
+        return names_a_person(understanding["text"]) or understanding["confidence"] >= CLEAR_CONFIDENCE
     return intent in NEVER_PULLED_BACK
 
 
@@ -400,6 +400,8 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
         if intent == "transfer" and not flow and "amount" in said:
             # "给我哥转3万" … "不对，是7万": the corrected sum is the transfer asked for, with its confirmation
             flow = confirmation_turn({}, "转账", "transfer", {"amount": said["amount"]})
+    if intent == "human_agent" and not stands(understanding, intent):
+        intent, unclear = "other", True  # "刚接到一个电话" read unsurely as asking for a person: ask, do not queue
     if (intent == "loan_inquiry" and FAMILY.get(prev.get("active_task"), prev.get("active_task")) == "loan_inquiry"
             and (said or changes)
             and all(k in slots for k in LOAN_TERMS)

@@ -76,3 +76,12 @@ def test_what_it_takes_to_get_a_product_is_no_request_for_the_list(text, product
 @pytest.mark.parametrize("text,position", [("换成等额本金，第一个月要还多少", None), ("第二个怎么样", 1)])
 def test_the_first_month_is_no_product_pointed_at(text, position):
     assert referenced_position(text) == position
+
+
+@pytest.mark.parametrize("text,nothing", [
+    ("？？？", True), ("asdfghjkl", True), ("那个……就是……嗯", True),
+    ("hello", False), ("mortgage rate", False), ("红烧肉怎么做", False),
+])
+def test_a_turn_with_nothing_to_understand_is_told_apart_from_one_out_of_scope(text, nothing):
+    from domain.dialogue import unintelligible
+    assert unintelligible(text) is nothing

@@ -286,3 +286,8 @@ def test_ordinary_service_sentences_make_no_claim(text):
                                   "验证码发给我，马上报警处理"])
 def test_a_warning_word_nearby_does_not_excuse_a_claim(text):
     assert flagged(text), text
+
+
+@pytest.mark.parametrize("text", ["麻烦点开屏幕录制并开始直播，我这边实时看您的操作步骤。", "您先打开录屏，我远程指导您操作。"])
+def test_exposing_the_screen_by_any_means_is_a_screen_sharing_request(text):
+    assert any(h.entry.category == "credential_request" for h in LEXICON.scan(text))

@@ -364,3 +364,30 @@ def test_a_listing_of_one_kind_names_the_kind():
     ids = [pid for pid, row in ROWS.items() if row["type"] == "loan"][:2]
     reply = draft(context("你们有哪些贷款产品", "loan_inquiry", {}, fact_ids=ids, turn_task="loan_inquiry"))
     assert reply["text"].startswith("为您找到以下在售贷款产品")
+
+
+def test_someone_elses_words_reported_get_the_anti_fraud_advice_and_gibberish_is_asked_to_be_rephrased():
+    reply = draft(context("自称你们银行的，说我信用卡要升级，要我提供卡号和验证码", "card_security", {},
+                          turn_task="card_security"))
+    assert "96110" in reply["text"] and "不要转账" in reply["text"]
+    reply = draft(context("asdfghjkl", "other", {}, turn_task=None))
+    assert "没有完全理解" in reply["text"] and reply["needs_clarification"] is True
+
+
+def test_a_loan_offer_says_back_the_customers_own_purpose_and_amount():
+    loan = next(pid for pid, row in ROWS.items() if row["type"] == "loan")
+    reply = draft(context("不对，六十万就够了", "loan_inquiry", {"loan_purpose": "购房", "amount": "600000"},
+                          fact_ids=[loan], turn_task="loan_inquiry"))
+    assert "600,000.00" in reply["text"] and "购房" in reply["text"]
+
+
+def test_a_question_about_an_offered_product_beyond_its_facts_gets_the_answer_too():
+    loans = [pid for pid, row in ROWS.items() if row["type"] == "loan"][:2]
+    faq = {"source_id": "FAQ-T", "kind": "faq", "title": "贷款申请条件", "content": "申请需年满18周岁并提供身份证件。",
+           "score": 1.2}
+    ctx = {**context("第二个需要什么条件", "loan_inquiry", {}, turn_task="loan_inquiry"), "facts": [faq]}
+    [emit] = compose(ctx, GROUNDING, loans)
+    assert ROWS[loans[1]]["name"] in emit.datum["text"] and "年满18周岁" in emit.datum["text"]
+    ctx = {**context("第二个保本吗", "loan_inquiry", {}, turn_task="loan_inquiry"), "facts": [faq]}
+    [emit] = compose(ctx, GROUNDING, loans)
+    assert "年满18周岁" not in emit.datum["text"]  # what the facts answer needs nothing more

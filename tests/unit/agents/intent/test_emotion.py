@@ -30,3 +30,12 @@ def test_emotion_detector_on_the_labelled_set():
     gold = [label == "negative" for label, _ in rows]
     tp = sum(g and p for g, p in zip(gold, pred, strict=True))
     assert tp / sum(pred) >= 0.7 and tp / sum(gold) >= 0.7
+
+
+@pytest.mark.parametrize("text", ["我想反映个情况", "有个问题想反馈一下", "你好，我想反映一下情况", "我有个事情想跟你们说一下"])
+def test_announcing_a_matter_shows_no_emotion_yet(text):
+    assert detect_emotion(text, 0.8) == "neutral"
+
+
+def test_the_grievance_itself_still_shows():
+    assert detect_emotion("我想反映个情况，你们太差了", 0.8) == "negative"

@@ -94,3 +94,14 @@ def test_per_month_is_not_a_term_and_a_housing_fund_loan_is_a_loan(text, expecte
 ])
 def test_inputs_said_across_turns_or_apart_are_read(text, expected):
     assert extract_slots(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("20w存1年利率1.75利息多少", {"deposit_amount": "200000", "deposit_kind": "整存整取", "deposit_months": "12",
+                           "deposit_rate": "1.75"}),
+    ("What's the interest on 100000 yuan in a 2-year fixed deposit at 2%?",
+     {"deposit_amount": "100000", "deposit_kind": "整存整取", "deposit_months": "24", "deposit_rate": "2"}),
+    ("三年利率是多少", {"term_months": "36"}),
+])
+def test_a_term_before_its_stated_rate_and_an_english_rate_are_the_deposits(text, expected):
+    assert extract_slots(text) == expected

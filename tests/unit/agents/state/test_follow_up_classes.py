@@ -1,4 +1,6 @@
 """Follow-ups that lean on the task in progress, and turns that only look like them."""
+import pytest
+
 from agents.state.logic import advance
 
 
@@ -140,3 +142,15 @@ def test_a_question_about_consequences_mid_task_is_the_tasks():
     assert state["intent"] == "credit_card"
     state = run(("我信用卡还款日是几号", "credit_card", 0.99, {}), ("能不能帮我推迟几天还", "other", 0.42, {}))
     assert state["intent"] == "credit_card"
+
+
+def test_an_unsure_request_for_a_person_at_the_start_without_the_words_for_one_is_asked_about():
+    state = run(("刚接到一个电话", "human_agent", 0.66, {}))
+    assert state["intent"] == "other" and state["needs_clarification"] is True
+    state = run(("转人工", "human_agent", 0.66, {}))
+    assert state["intent"] == "human_agent"
+
+
+@pytest.mark.parametrize("text", ["麻烦帮我接通人工坐席，谢谢", "不想跟机器人聊了，给我找个客服", "给我转rg", "zrg"])
+def test_an_unsure_request_that_names_a_person_stands(text):
+    assert run((text, "human_agent", 0.78, {}))["intent"] == "human_agent"
