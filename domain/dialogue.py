@@ -130,8 +130,23 @@ def unintelligible(text: str) -> bool:
 PERSON_WORD = re.compile(r"人工|真人|客服|坐席|专员|经理|主管|领导|负责人|(?<![a-z])z?rg(?![a-z])|(?<![a-z])(?:human|agent|person|operator)(?![a-z])")
 
 
+# Someone who contacted the customer ("有个快递客服联系我", "自称客服经理"), not a person asked for.
+PERSON_REPORTED = re.compile(r"(有个|有一个|自称|冒充|假)[^,，。!！?？]{0,4}(客服|经理|专员|人工|坐席)")
+
+
 def names_a_person(text: str) -> bool:
-    return PERSON_WORD.search(normalise(text)) is not None
+    norm = normalise(text)
+    return PERSON_WORD.search(norm) is not None and PERSON_REPORTED.search(norm) is None
+
+
+# The customer says the bot is not understanding ("你怎么又答非所问", "你到底能不能听懂？"): repeated failure, from
+# their side, so a person takes over.
+BOT_FAILED = re.compile(r"答非所问|你[^,，。!！?？]{0,4}(听|看)不懂|听不懂(我|人话)|能不能听懂|你[^,，。!！?？]{0,4}没(听|看)懂|"
+                        r"牛头不对马嘴|驴唇不对马嘴|鸡同鸭讲|不是我问的|you (don'?t|do not) understand")
+
+
+def says_bot_failed(text: str) -> bool:
+    return BOT_FAILED.search(normalise(text)) is not None
 
 
 def wants_human(text: str) -> bool:

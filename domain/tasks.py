@@ -1,7 +1,11 @@
 """Business tasks and the inputs each calculation takes; how a relative change applies to a held slot."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal
+
+# A word of borrowing: what makes figures a loan's rather than another calculation's.
+LOAN_WORD = re.compile(r"贷|借")
 
 # Inputs that belong to one calculation: saying one of a group replaces the held slots of the others.
 TOOL_SLOT_GROUPS = {

@@ -17,8 +17,9 @@ from contracts.stage import Emit
 from contracts.topics import DESK_QUEUE, HANDOFF, REPLY_DRAFT, REPLY_OUT
 
 HAND_BACK_TEXT = "人工客服已结束本次服务，智能助手将继续为您服务。"
-QUEUED_TEXT = "您已在人工客服队列中，客服接入后会尽快回复您，请稍候。"
-QUEUED_PLACE_TEXT = "您已在人工客服队列中，当前排在第{position}位，预计等待约{wait}秒，请稍候。"
+# The customer's words while waiting are acknowledged, not only queued.
+QUEUED_TEXT = "您的留言已记录，人工客服接入后会为您核实处理。您已在人工客服队列中，请稍候。"
+QUEUED_PLACE_TEXT = "您的留言已记录，人工客服接入后会为您核实处理。您已在人工客服队列中，当前排在第{position}位，预计等待约{wait}秒，请稍候。"
 SENT_KEPT = 200  # desk messages remembered per session against replays
 
 

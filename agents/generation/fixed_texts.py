@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 
+from agents.generation.flows.card import CARD_PROMPT, CARD_SLOTS
 from agents.generation.flows.loan import (
     BUDGET_PROMPT,
     BUDGET_SLOTS,
@@ -14,6 +15,14 @@ from agents.generation.flows.loan import (
     PREPAYMENT_SLOTS,
     PRODUCT_PROMPT,
     REPAYMENT_PROMPT,
+)
+from agents.generation.flows.wealth import (
+    COMPOUND_PROMPT,
+    COMPOUND_SLOTS,
+    DEPOSIT_PROMPT,
+    REDEMPTION_PROMPT,
+    REFERENCE_PROMPT,
+    SUBSCRIPTION_PROMPT,
 )
 from agents.generation.logic import OPENERS
 from agents.generation.repair import INTENT_NAMES, OUT_OF_SCOPE, SOCIAL_REPLIES, clarification
@@ -34,6 +43,12 @@ def fixed_texts() -> list[str]:
     for template, labels in ((REPAYMENT_PROMPT, LOAN_SLOTS.values()), (PRODUCT_PROMPT, ["贷款用途", *LOAN_SLOTS.values()]),
                              (PREPAYMENT_PROMPT, PREPAYMENT_SLOTS.values()), (BUDGET_PROMPT, BUDGET_SLOTS.values())):
         texts |= {template.format(missing=missing) for missing in _lists(list(labels))}
+    for template, labels in ((CARD_PROMPT, CARD_SLOTS.values()), (COMPOUND_PROMPT, COMPOUND_SLOTS.values()),
+                             (REFERENCE_PROMPT, ["投资金额", "持有天数"])):
+        texts |= {template.format(missing=missing) for missing in _lists(list(labels))}
+    for kind, amount in (("整存整取", "存入金额"), ("大额存单", "存入金额"), ("零存整取", "每月存入金额")):
+        texts |= {DEPOSIT_PROMPT.format(kind=kind, missing=missing) for missing in _lists([amount, "存期"])}
+    texts |= {SUBSCRIPTION_PROMPT, REDEMPTION_PROMPT}
     return sorted(texts)
 
 

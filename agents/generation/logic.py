@@ -282,10 +282,11 @@ def compose(context: dict[str, Any], grounding: Grounding | None = None,
     elif context.get("needs_clarification") and not task:
         answer, asks_again = Answer(clarification(intent if intent != "other" else None)), True
     elif task is None:
-        # Never a random FAQ or product for a turn outside banking; two in a row count as repeated
-        # failure (escalation's streak), so a customer the bot cannot serve reaches a human.
-        answer = Answer(clarification(None) if unintelligible(context["text"]) else OUT_OF_SCOPE)
-        asks_again = True
+        # Never a random FAQ or product for a turn outside banking. Out of scope is understood and declined,
+        # never a failure that brings a human; a turn with nothing to understand is asked again, and two of
+        # those in a row do (escalation's streak).
+        asks_again = unintelligible(context["text"])
+        answer = Answer(clarification(None) if asks_again else OUT_OF_SCOPE)
     else:
         answer = business_answer(task, context, grounding)
         if answer is None and task == "loan_inquiry":

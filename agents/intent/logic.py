@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.intent.emotion import detect_emotion, voices_grievance
+from agents.intent.emotion import detect_emotion
 from agents.intent.slots import extract_slots
 from contracts.records import carry
 from contracts.stage import Emit
 from contracts.topics import NLU
 from domain.dialogue import social_act, wants_human
+from domain.grievance import voices_grievance
 from engines.classifiers import IntentClassifier
 
 # Two readings this close, one of them a complaint: the words decide (see ``settled_complaint``).

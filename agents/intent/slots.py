@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from domain.numerals import UNIT, numeric_form
-from domain.tasks import apply_change, rest_of_price
+from domain.tasks import LOAN_WORD, apply_change, rest_of_price
 
 PURPOSES = (  # (pattern, purpose); the last match in an utterance wins
     (r"装修|翻新|装休|装潢|家装|刷墙|重新装|renovat|decorat", "装修"),
@@ -100,7 +100,6 @@ DOWN_SHARE = re.compile(r"首付(?:款)?(?:付|交|出)?\s*(一半|[1-9]成|\d{1
 THE_REST = re.compile(r"(?:剩下|剩余|其余|余下|余款|尾款)[^,，。\d]{0,3}(?:贷|借)")
 # A value the customer rejects in the same breath ("是4.8不是4.5").
 REJECTED = re.compile(r"(?:(?<!是)不是|并非|而非)\s*$")
-LOAN_WORD = re.compile(r"贷|借")
 CLAUSE = re.compile(r"[^,，。;；!！?？]+")
 TERM = re.compile(r"(?<![第\d.])(\d+)\s*(年|个月|期|月)(半)?(?!化|供|薪|收入|底|初|份|日|号|前|后|级|了|\d+个?月|就?到期)")
 # A one-character count the numeral conversion leaves after money ("50万一年就还", "30万两年").
@@ -333,6 +332,9 @@ def _deposit_slots(prepared: str) -> list[tuple[int, int, str, str]]:
                  or AMOUNT.search(c.group(0)) or BARE_DEPOSIT.search(c.group(0)) or SUM_THEN_DEPOSIT.search(c.group(0)))
                 for c in clauses if DEPOSIT_CUE.search(c.group(0)))
     at, money = next(((at, m) for at, m in found_in if m is not None), (0, None))
+    if money is None:  # "8万，整存整取五年，年利率2.5%": the sum in a clause of its own
+        at, money = next(((c.start(), m) for c in clauses if (m := AMOUNT.search(c.group(0)))
+                          and DEPOSIT_CUE.search(prepared) and not OTHER_TOPIC.search(c.group(0))), (0, None))
     if money is None:
         return []
     start, end = at + money.start(), at + money.end()

@@ -14,6 +14,7 @@ from contracts.records import carry
 from contracts.stage import Emit
 from contracts.topics import CONTEXT
 from domain.dialogue import asks_for_products, asks_specific
+from domain.high_risk import REPORTED
 from engines.graph import KnowledgeGraph
 
 TOP_FAQS = 4
@@ -127,7 +128,8 @@ def scam_facts(state: dict[str, Any], scam_match: Callable[[str], list[dict[str,
     """The scams this turn reveals; a fraud turn that reveals none of its own continues the one just told
     ("有个自称淘宝客服的让我开屏幕共享…" … "他现在让我打开手机银行") and gets its advice again."""
     own = scam_match(state["text"])
-    if own or state.get("intent") != "card_security" or state.get("active_task") != "card_security":
+    fraud_talk = state.get("intent") == "card_security" and state.get("active_task") == "card_security"
+    if own or not (fraud_talk or REPORTED.search(state["text"])):  # "让转5万" after "对方说是她儿子，出车祸要钱"
         return own
     earlier = [m["text"] for m in (state.get("history") or [])[-SCAM_MEMORY - 1:-1]]
     return scam_match("。".join(earlier)) if earlier else []

@@ -19,11 +19,12 @@ from contracts.records import carry
 from contracts.stage import Emit
 from contracts.topics import DIALOGUE_STATE
 from domain import questionnaire
-from domain.dialogue import asks_procedure, names_a_person
-from domain.high_risk import CONFIRM_FLOW, confirmation_turn
+from domain.dialogue import asks_procedure, names_a_person, says_bot_failed
+from domain.grievance import voices_grievance
+from domain.high_risk import CONFIRM_FLOW, REPORTED, confirmation_turn
 from domain.numerals import numeric_form
 from domain.questionnaire import flow_questionnaire, questionnaire_flow
-from domain.tasks import TOOL_SLOT_GROUPS, apply_change, rest_of_price, shift_points
+from domain.tasks import LOAN_WORD, TOOL_SLOT_GROUPS, apply_change, rest_of_price, shift_points
 
 MEMORY_TURNS = 20
 # Intents that start or switch a business task; others (greetings, "转人工") leave it as it was.
@@ -50,11 +51,13 @@ CALCULATION_TASKS = {"pre_approval": "loan_inquiry", "max_principal": "repayment
 FOLLOW_UPS = {"card_instalment": {"term_months": "instalment_periods", "amount": "bill_amount", "annual_rate": "fee_rate"},
               "deposit": {"term_months": "deposit_months", "amount": "deposit_amount", "annual_rate": "deposit_rate"},
               "reference_return": {"amount": "invest_amount", "annual_rate": "expected_rate"}}
-LOAN_WORD = re.compile(r"贷|借")
-INSTALMENT_TALK = re.compile(r"分期")
+# Talk of a calculation in the last turns that makes bare figures its inputs ("我想把这期账单分期" … "8000块 分12期";
+# "定期存款利息" … "本金15万" … "半年" … "年利率1.55%").
+CALCULATION_TALK = {"card_instalment": re.compile(r"分期"),
+                    "deposit": re.compile(r"定期|存款利息|存单|整存整取|零存整取|存钱|存\s*\d")}
 ASKS_FIGURE = re.compile(r"月供|每月还|每个月还|还多少|利息|收益|多少|算一下|算算|帮我算|计算|测算")
 FEE_ASKED = re.compile(r"手续费|费用|利息|多花|多付|多少钱|一共|总共")
-INSTALMENT_MEMORY = 3  # turns back that still set a card instalment's topic
+INSTALMENT_MEMORY = 3  # turns back whose talk still sets a calculation's topic
 QUESTION = re.compile(r"多少|吗|怎么|什么|哪|几|如何|能否|有没有|[?？]")
 
 
@@ -74,9 +77,11 @@ def follow_up(said: dict[str, str], held: dict[str, str], prev_task: str | None,
     for group, mapping in FOLLOW_UPS.items():
         if groups and groups != [group]:  # "那分12期呢，每期费率0.6%": the rate is the card's, and so are the periods
             continue
+        talk = CALCULATION_TALK.get(group)
         in_progress = any(name in held for name in TOOL_SLOT_GROUPS[group]) or (
-            group == "card_instalment" and any(INSTALMENT_TALK.search(t) for t in [*recent, text]))
-        if CALCULATION_TASKS[group] == prev_task and in_progress:
+            talk is not None and any(talk.search(t) for t in [*recent, text]))
+        calc_task = CALCULATION_TASKS[group]
+        if FAMILY.get(calc_task, calc_task) == FAMILY.get(prev_task, prev_task) and in_progress:
             return {mapping.get(key, key): value for key, value in said.items()}
     return said
 
@@ -110,6 +115,7 @@ ASKS_ABOUT = re.compile(r"[吗么嘛?？]|多少|怎么|什么|哪|几|能不能
 NAMES_QUESTIONNAIRE = re.compile(r"问卷|测评|风评|风险评估|评估问卷")
 
 
+STATED_LEVEL = re.compile(r"(?<![a-z0-9])[cC]\s*[1-5](?![0-9])|保守型|稳健型|平衡型|成长型|进取型")
 ASKED_FOR = re.compile(r"帮我|给我|我要|我想|开始")
 
 
@@ -118,6 +124,8 @@ def wants_assessment(text: str) -> bool:
     if asks_procedure(text):  # "测评结果不满意能重新测吗" asks whether, for the FAQ
         return False
     if YES_NO.search(text.strip()) and not ASKED_FOR.search(text):  # "测评结果过期了 要重新做吗" asks whether
+        return False
+    if STATED_LEVEL.search(text):  # "我是C3" tells the level, it does not ask to be assessed
         return False
     return TAKE_IT.search(text) is not None or (ASKS_ABOUT.search(text) is None and len(text.strip()) <= 6)
 
@@ -150,6 +158,7 @@ def questionnaire_turn(flow: dict[str, str], understanding: dict[str, Any],
 FIGURES_AND_PUNCTUATION = re.compile(r"[\d.%,，。!！?？\s万千元块年月个期wk]+")
 REFINEMENT_WORDS = 6
 BARE_SLOT_WORDS = 3
+SHORT_UNCLEAR = 12  # characters of a turn the model cannot place that simply goes on with the task
 BARE_QUESTION = 6  # characters besides figures: "手续费怎么收", "利息怎么算"
 CORRECTION_CUE = re.compile(r"说错了?|搞错了?|写错了?|打错了?|应该是|改成|改为|换成|更正|纠正|不对|我是说")
 TASK_FIGURES = frozenset({"amount", "term_months", "annual_rate", "amount_change", "term_change", "rate_change",
@@ -167,7 +176,7 @@ CARD_GONE = re.compile(r"(丢|掉|弄丢|被偷|被盗|被抢|找不到|不见)�
 PURCHASE_FIGURES = ("item_price", "down_payment")
 # A fraud victim's next words: the money has already gone.
 MONEY_GONE = re.compile(r"(已经|刚才|刚刚)?(转|汇)(了|过去|出去|给他|给她|给对方)|打(了)?(钱|款)|打(过去|给他|给她|给对方)|"
-                        r"被骗|被转走|钱没了|钱不见了|怎么追回|能追回")  # "打了三次电话" is no payment
+                        r"被骗|被转走|钱没了|钱不见了|怎么追回|能追回|(交|付|充值?)了?\s*\d")  # "打了三次电话" is no payment
 # Earlier turns' outputs the table keeps for replays (key RECENT, never emitted).
 RECENT = "_recent"
 REPLAYABLE_TURNS = 4
@@ -179,11 +188,13 @@ def public(state: dict[str, Any]) -> dict[str, Any]:
 
 
 def stands(understanding: dict[str, Any], intent: str) -> bool:
-    """Whether a reading keeps its turn whatever the task in progress: safety and grievance always; a person only
-    when the words name one or the model is sure ("有没有适合小孩的保险" … "那给老人的呢" read unsurely as a request
+    """Whether a reading keeps its turn whatever the task in progress: safety always; a grievance or a person
+    only when the words voice or name one or the model is sure ("有没有适合小孩的保险" … "那给老人的呢" read unsurely as a request
     for a person is the insurance's)."""
     if intent == "human_agent":
         return names_a_person(understanding["text"]) or understanding["confidence"] >= CLEAR_CONFIDENCE
+    if intent == "complaint":  # "有高血压能买吗" read unsurely as a complaint voices none
+        return voices_grievance(understanding["text"]) or understanding["confidence"] >= CLEAR_CONFIDENCE
     return intent in NEVER_PULLED_BACK
 
 
@@ -237,8 +248,16 @@ def asks_about_it(text: str, task: str | None, confidence: float = 0.0) -> bool:
         return False
     text = text.strip()
     return (FOLLOW_UP_CUE.search(text) is not None or SHORT_WH.match(text) is not None
-            or FRAGMENT.match(text) is not None
+            or FRAGMENT.match(text) is not None or REPORT.match(text) is not None
+            # a yes/no question not put to the bot itself ("会失效吗", "真的吗"; "你会唱歌吗" is its own)
+            or (YES_NO.search(text) is not None and ADDRESSES_BOT.search(text) is None)
             or ((YES_NO.search(text) is not None or ASKS_WHETHER.search(text) is not None) and confidence < CLEAR_CONFIDENCE))
+
+
+# What the customer did or is, said in a few words ("我已经下了", "交了3000", "去年在柜台买的", "65岁"): the
+# task's facts, not a new topic.
+REPORT = re.compile(r"^(?!(好|是|对|真|行|可以|嗯|哦|知道|明白|懂|算|对的|没事|不用)(的|了))[^,，。!！?？]{2,10}(了|过|的)[。.!！]?$|^\d+(\.\d+)?\s*(岁|元|块|万|千|天|年|个月|期)[。.!！]?$")
+ADDRESSES_BOT = re.compile(r"你|您")
 
 
 def refers_back(understanding: dict[str, Any], task: str | None, intent: str) -> bool:
@@ -273,11 +292,25 @@ def continues_task_in_progress(understanding: dict[str, Any], said: dict[str, st
     if names_own_topic(understanding["text"], intent, task):  # "这个保险保本吗" after a deposit's talk: the insurance
         return False
     return (refines(understanding, said, task)
+            or stays_in_emergency(understanding, task, intent)
+            or (intent == "complaint" and task not in (None, "complaint") and not stands(understanding, intent))
             or answers_purpose(understanding, said, task, intent)
             or corrects_reading(understanding, task, intent)
+            or ((unclear or intent == "human_agent") and task in TASK_INTENTS and task != "complaint"
+                and len(understanding["text"].strip()) <= SHORT_UNCLEAR
+                and not stands(understanding, intent))  # "我想贷款" … "就是缺钱", read as nothing in particular
             or ((intent not in TASK_INTENTS and not stands(understanding, intent) or unclear) and asks_about_it(understanding["text"], task, understanding["confidence"]))
             or refers_back(understanding, task, intent)
             or bare_question(understanding, task, intent))
+
+
+def stays_in_emergency(understanding: dict[str, Any], task: str | None, intent: str) -> bool:
+    """Mid a lost card or a fraud, an unsure reading of the card's or account's everyday business, or what the
+    caller said or told the customer to do ("让我加QQ", "让转5万"), is the emergency's ("手机刚被偷了" …
+    "上面有手机银行，还绑了工资卡")."""
+    return task == "card_security" and (
+        (intent in CARD_TASKS and understanding["confidence"] < CLEAR_CONFIDENCE)
+        or (not stands(understanding, intent) and REPORTED.search(understanding["text"]) is not None))
 
 
 def answers_purpose(understanding: dict[str, Any], said: dict[str, str], task: str | None, intent: str) -> bool:
@@ -400,8 +433,13 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
         if intent == "transfer" and not flow and "amount" in said:
             # "给我哥转3万" … "不对，是7万": the corrected sum is the transfer asked for, with its confirmation
             flow = confirmation_turn({}, "转账", "transfer", {"amount": said["amount"]})
+    if (intent == "card_security" and flow.get("name") == CONFIRM_FLOW and flow.get("op") == "large_transfer"
+            and flow != prev.get("flow")):
+        flow = {}  # "让转5万" mid a fraud is the scam's instruction, never a transfer to confirm
     if intent == "human_agent" and not stands(understanding, intent):
         intent, unclear = "other", True  # "刚接到一个电话" read unsurely as asking for a person: ask, do not queue
+    if says_bot_failed(understanding["text"]) and intent not in ("card_security", "complaint"):
+        intent, unclear = "human_agent", False  # "你到底能不能听懂？": failing them again would not help
     if (intent == "loan_inquiry" and FAMILY.get(prev.get("active_task"), prev.get("active_task")) == "loan_inquiry"
             and (said or changes)
             and all(k in slots for k in LOAN_TERMS)

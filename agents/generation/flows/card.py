@@ -55,11 +55,15 @@ def _card(context: dict[str, Any], grounding: Grounding, text: str) -> dict[str,
     return next((c for c in cards if c.get("on_sale") is True), None)
 
 
+CARD_SLOTS = {"bill_amount": "分期金额", "instalment_periods": "分期期数"}
+CARD_PROMPT = "为了给您计算分期手续费，请告诉我{missing}。"
+
+
 def card_instalment_answer(context: dict[str, Any], grounding: Grounding, text: str) -> Answer:
     slots = context.get("slots", {})
-    missing = [label for key, label in (("bill_amount", "分期金额"), ("instalment_periods", "分期期数")) if key not in slots]
+    missing = [label for key, label in CARD_SLOTS.items() if key not in slots]
     if missing:
-        return Answer(f"为了给您计算分期手续费，请告诉我{'、'.join(missing)}。")
+        return Answer(CARD_PROMPT.format(missing="、".join(missing)))
     if "fee_rate" in slots:  # the customer's own rate wins over any card's listed one
         return _stated_rate_answer(slots)
     card = _card(context, grounding, text)

@@ -34,13 +34,22 @@ LUMP_SUM = "整存整取"
 OPTIONS_SHOWN = 3
 
 
+# The bot's own prompts for missing inputs (agents.generation.fixed_texts lists every form for the gate's training).
+DEPOSIT_PROMPT = "为了给您计算{kind}的利息，请告诉我{missing}。"
+REFERENCE_PROMPT = "为了给您做参考测算，请告诉我{missing}。"
+COMPOUND_SLOTS = {"compound_principal": "本金", "compound_rate": "年利率", "compound_years": "年数"}
+COMPOUND_PROMPT = "为了按复利为您计算，请告诉我{missing}。"
+SUBSCRIPTION_PROMPT = "请告诉我申购金额和申购费率，我为您计算手续费。"
+REDEMPTION_PROMPT = "请告诉我赎回金额和赎回费率，我为您计算手续费。"
+
+
 def deposit_answer(slots: dict[str, str], grounding: Grounding) -> Answer:
     """整存整取 / 大额存单 / 零存整取 interest at the listed rate of the matching on-sale deposit product."""
     kind = slots.get("deposit_kind", LUMP_SUM)
     missing = [label for key, label in (("deposit_amount", "每月存入金额" if kind == RECURRING else "存入金额"),
                                         ("deposit_months", "存期")) if key not in slots]
     if missing:
-        return Answer(f"为了给您计算{kind}的利息，请告诉我{'、'.join(missing)}。")
+        return Answer(DEPOSIT_PROMPT.format(kind=kind, missing="、".join(missing)))
     if "deposit_rate" in slots:  # the customer's own rate wins; the listed one only when none was given
         return _deposit_at_stated_rate(slots, kind)
     if grounding.catalogue is None:
@@ -89,7 +98,7 @@ def reference_answer(context: dict[str, Any], grounding: Grounding, text: str, l
     slots = context.get("slots", {})
     missing = [label for key, label in (("invest_amount", "投资金额"), ("hold_days", "持有天数")) if key not in slots]
     if missing:
-        return Answer(f"为了给您做参考测算，请告诉我{'、'.join(missing)}。{WEALTH_DISCLAIMER}")
+        return Answer(REFERENCE_PROMPT.format(missing="、".join(missing)) + WEALTH_DISCLAIMER)
     if "expected_rate" in slots:
         return _reference_at_stated_rate(slots)
     product = named_product(text, catalogue_rows(grounding.catalogue, "wealth"))
@@ -152,10 +161,9 @@ def _reference_at_stated_rate(slots: dict[str, str]) -> Answer:
 
 def compound_answer(slots: dict[str, str]) -> Answer:
     """Compound growth at the customer's own rate; asks for what is missing."""
-    missing = [label for key, label in (("compound_principal", "本金"), ("compound_rate", "年利率"),
-                                        ("compound_years", "年数")) if key not in slots]
+    missing = [label for key, label in COMPOUND_SLOTS.items() if key not in slots]
     if missing:
-        return Answer(f"为了按复利为您计算，请告诉我{'、'.join(missing)}。")
+        return Answer(COMPOUND_PROMPT.format(missing="、".join(missing)))
     try:
         result = compound_growth(Decimal(slots["compound_principal"]), Decimal(slots["compound_rate"]),
                                  int(slots["compound_years"]), int(slots.get("compound_per_year", "1")))
@@ -173,7 +181,7 @@ def subscription_answer(slots: dict[str, str]) -> Answer:
         amount, rate = Decimal(slots["subscribe_amount"]), Decimal(slots["subscribe_fee_rate"])
         net, fee = subscription_fee(amount, rate)
     except (InvalidOperation, ValueError, KeyError):
-        return Answer("请告诉我申购金额和申购费率，我为您计算手续费。")
+        return Answer(SUBSCRIPTION_PROMPT)
     simple = to_fen(amount * rate / Decimal(100))
     return Answer(f"按您提供的申购费率{rate.normalize():f}%计算（基金申购费按外扣法收取）：申购{yuan(amount)}元，"
                   f"净申购金额{yuan(net)}元，申购费{yuan(fee)}元；直接按申购金额乘以费率估算为{yuan(simple)}元，"
@@ -187,7 +195,7 @@ def redemption_answer(slots: dict[str, str]) -> Answer:
         amount, rate = Decimal(slots["redeem_amount"]), Decimal(slots["redeem_fee_rate"])
         fee = redemption_fee(amount, rate)
     except (InvalidOperation, ValueError, KeyError):
-        return Answer("请告诉我赎回金额和赎回费率，我为您计算手续费。")
+        return Answer(REDEMPTION_PROMPT)
     return Answer(f"按您提供的赎回费率{rate.normalize():f}%计算：赎回{yuan(amount)}元，赎回费约{yuan(fee)}元，"
                   f"到账约{yuan(amount - fee)}元。实际费率以产品说明书和持有期限为准。",
                   {"rate_source": "customer", "redeem_amount": str(amount), "fee_rate": str(rate), "fee": str(fee),

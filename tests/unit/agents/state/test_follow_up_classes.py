@@ -154,3 +154,65 @@ def test_an_unsure_request_for_a_person_at_the_start_without_the_words_for_one_i
 @pytest.mark.parametrize("text", ["麻烦帮我接通人工坐席，谢谢", "不想跟机器人聊了，给我找个客服", "给我转rg", "zrg"])
 def test_an_unsure_request_that_names_a_person_stands(text):
     assert run((text, "human_agent", 0.78, {}))["intent"] == "human_agent"
+
+
+def test_mid_an_emergency_the_cards_everyday_business_read_unsurely_is_the_emergencys():
+    state = run(("手机刚被偷了", "card_security", 0.94, {}), ("上面有手机银行，还绑了工资卡", "account_query", 0.8, {}))
+    assert state["intent"] == "card_security"
+    state = run(("手机刚被偷了", "card_security", 0.94, {}), ("另外我信用卡年费多少", "credit_card", 0.97, {}))
+    assert state["intent"] == "credit_card"
+
+
+def test_an_unsure_complaint_reading_that_voices_no_grievance_is_the_tasks():
+    state = run(("想给父母买医疗险", "insurance", 0.99, {}), ("有高血压能买吗", "complaint", 0.6, {}))
+    assert state["intent"] == "insurance"
+    state = run(("昨天转了2000给朋友", "transfer", 0.66, {}), ("他说还没收到，咋回事", "complaint", 0.61, {}))
+    assert state["intent"] == "transfer"
+    state = run(("昨天转了2000给朋友", "transfer", 0.66, {}), ("转个账这么慢，太不合理了", "complaint", 0.61, {}))
+    assert state["intent"] == "complaint"
+
+
+@pytest.mark.parametrize("first,intent,second", [
+    ("我退休了还能贷款吗", "loan_inquiry", "65岁"),
+    ("理财经理说这款产品年化5%是保证的", "wealth_inquiry", "真的吗"),
+    ("保险缴费日期过了", "insurance", "会失效吗"),
+    ("我的保单怎么查", "insurance", "去年在柜台买的"),
+    ("一个贷款APP说我要先交保证金才能放款", "card_security", "交了3000"),
+])
+def test_a_few_words_of_what_the_customer_did_or_asks_go_on_with_the_task(first, intent, second):
+    assert run((first, intent, 0.95, {}), (second, "other", 0.95, {}))["intent"] == intent
+
+
+def test_a_question_put_to_the_bot_itself_or_an_unsure_long_turn_is_not_pulled_in():
+    assert run(("我想贷款", "loan_inquiry", 0.98, {}), ("你会唱歌吗", "other", 0.99, {}))["intent"] == "other"
+    assert run(("我想贷款", "loan_inquiry", 0.98, {}), ("讲个笑话", "other", 0.99, {}))["intent"] == "other"
+
+
+def test_a_short_turn_the_model_cannot_place_goes_on_with_the_task():
+    unsure = {**nlu(2, "就是缺钱", "wealth_inquiry", 0.36), "needs_clarification": True}
+    first, _ = advance(None, nlu(1, "我想贷款", "loan_inquiry", 0.98))
+    state, _ = advance(first, unsure)
+    assert state["intent"] == "loan_inquiry" and not state["needs_clarification"]
+
+
+def test_a_scam_instruction_reported_mid_fraud_starts_no_transfer_and_details_keep_a_request_awaiting_its_yes():
+    state = run(("我妈接了个电话", "card_security", 0.9, {}), ("让转5万", "transfer", 0.98, {"amount": "50000"}))
+    assert state["intent"] == "card_security" and not state["flow"]
+    state = run(("帮我转账", "transfer", 0.94, {}), ("5万", "loan_inquiry", 0.5, {"amount": "50000"}),
+                ("转给我儿子", "transfer", 0.81, {}))
+    assert state["flow"]["stage"] == "asked" and state["flow"]["op"] == "large_transfer"
+
+
+def test_a_stated_level_is_no_request_for_the_questionnaire():
+    assert not run(("我是C3", "risk_assessment", 0.97, {"customer_risk": "C3"}))["flow"]
+
+
+def test_bare_figures_after_deposit_talk_are_the_deposits():
+    state = run(("定期存款利息", "wealth_inquiry", 0.9, {}), ("本金15万", "loan_inquiry", 0.6, {"amount": "150000"}),
+                ("半年", "other", 0.6, {"term_months": "6"}), ("年利率1.55%", "wealth_calc", 0.57, {"annual_rate": "1.55"}))
+    assert {k: state["slots"][k] for k in ("deposit_amount", "deposit_months", "deposit_rate")} == {
+        "deposit_amount": "150000", "deposit_months": "6", "deposit_rate": "1.55"}
+
+
+def test_saying_the_bot_does_not_understand_brings_a_person():
+    assert run(("我问的是信用卡账单", "credit_card", 0.9, {}), ("你到底能不能听懂？", "other", 0.7, {}))["intent"] == "human_agent"
