@@ -54,7 +54,7 @@ FOLLOW_UPS = {"card_instalment": {"term_months": "instalment_periods", "amount":
 # Talk of a calculation in the last turns that makes bare figures its inputs ("我想把这期账单分期" … "8000块 分12期";
 # "定期存款利息" … "本金15万" … "半年" … "年利率1.55%").
 CALCULATION_TALK = {"card_instalment": re.compile(r"分期"),
-                    "deposit": re.compile(r"定期|存款利息|存单|整存整取|零存整取|存钱|存\s*\d")}
+                    "deposit": re.compile(r"(定期|存款|存单|整存整取|零存整取|存).{0,6}(利息|收益)|[算测]|本金|存\s*\d")}
 ASKS_FIGURE = re.compile(r"月供|每月还|每个月还|还多少|利息|收益|多少|算一下|算算|帮我算|计算|测算")
 FEE_ASKED = re.compile(r"手续费|费用|利息|多花|多付|多少钱|一共|总共")
 INSTALMENT_MEMORY = 3  # turns back whose talk still sets a calculation's topic

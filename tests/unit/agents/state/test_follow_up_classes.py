@@ -216,3 +216,8 @@ def test_bare_figures_after_deposit_talk_are_the_deposits():
 
 def test_saying_the_bot_does_not_understand_brings_a_person():
     assert run(("我问的是信用卡账单", "credit_card", 0.9, {}), ("你到底能不能听懂？", "other", 0.7, {}))["intent"] == "human_agent"
+
+
+def test_a_rate_asked_then_another_term_is_still_the_inquiry_not_a_deposit_calculation():
+    state = run(("三年定期利率多少", "wealth_inquiry", 0.84, {}), ("那五年的呢", "wealth_calc", 0.75, {"term_months": "60"}))
+    assert state["intent"] == "wealth_inquiry" and "deposit_months" not in state["slots"]
