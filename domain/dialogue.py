@@ -54,7 +54,7 @@ CAPABILITY = re.compile(r"你(能|会|可以)(做|干|帮我?(做|办)?)什么|�
                         r"what can you do")
 # Agreeing is an utterance made only of agreement words, the operation's own verbs and particles
 # ("是的 确认", "确认无误，转吧", "好的那就提交吧"), with at least one agreement word or a verb + 吧.
-_AGREE = (r"是我本人操作|是我本人|本人操作|就这样办|这样办|就是这个|就这个|就是它|就它|就这样|是的|是啊|是|对的|对啊|对|没错|确认|确定|好的|好啊|好|可以|行|嗯+|"
+_AGREE = (r"是我本人操作|是我本人|本人操作|就这样办|这样办|就是这个|就这个|就是它|就它|是的|是啊|是|对的|对啊|对|没错|确认|确定|好的|好啊|好|可以|行|嗯+|"
           r"okay|ok|yes|confirm(?:ed)?|go ahead|proceed|sure|同意|没问题|无误|正确|继续")
 _ACTION = r"办理|办|提交|修改|更改|转账|转|解冻|提额|操作|执行|申请|提|调|改|换|弄"
 _AFFIRM_TOKEN = re.compile(rf"(?P<agree>{_AGREE})|(?P<act>(?:{_ACTION})(?:吧|啊|呀)+)|(?:{_ACTION})|"
@@ -141,7 +141,7 @@ def names_a_person(text: str) -> bool:
 
 # The customer says the bot is not understanding ("你怎么又答非所问", "你到底能不能听懂？"): repeated failure, from
 # their side, so a person takes over.
-BOT_FAILED = re.compile(r"答非所问|你[^,，。!！?？]{0,4}(听|看)不懂|听不懂(我|人话)|能不能听懂|你[^,，。!！?？]{0,4}没(听|看)懂|"
+BOT_FAILED = re.compile(r"答非所问|你[^,，。!！?？我]{0,4}(听|看)不懂|听不懂(我|人话)|能不能听懂|你[^,，。!！?？我]{0,4}没(听|看)懂|"
                         r"牛头不对马嘴|驴唇不对马嘴|鸡同鸭讲|不是我问的|you (don'?t|do not) understand")
 
 
@@ -163,8 +163,16 @@ def asks_done(text: str) -> bool:
     return ASKS_DONE.search(normalise(text)) is not None
 
 
+# A figure in a yes must come with an explicit confirmation ("对，确认提额到10万"); "好，改成8万" and "对 3万"
+# change the request rather than agree to it.
+FIRM_YES = re.compile(r"确认|确定|无误")
+CHANGES = re.compile(r"改成|换成|改为|变成|改到|调成")
+
+
 def affirms(text: str) -> bool:
     norm, position, agreed = normalise(text), 0, False
+    if re.search(r"\d", norm) and (not FIRM_YES.search(norm) or CHANGES.search(norm)):
+        return False
     while position < len(norm):
         m = _AFFIRM_TOKEN.match(norm, position)
         if m is None or m.end() == position:

@@ -38,7 +38,7 @@ OP_NAMES = {"change_reserved_phone": "预留手机号变更", "raise_limit": "�
 
 # Someone else's words reported ("有人加我微信说能帮我提额", "对方让我解冻"): what a caller offers or asks is not
 # the customer's request, and is often the scam itself.
-REPORTED = re.compile(r"有人|对方|陌生人|自称|冒充|他说|她说|他让|她让|他们说|说是|^说|^(又|还)?(让|叫|要求)|加我|打(电话)?给我|发(短信|消息)给我|"
+REPORTED = re.compile(r"有人|对方|陌生人|自称|冒充|他说|她说|他让|她让|他们说|说是|^说|^(又|还)?(让|叫)(我|她|他)?(?!你们)|加我|打(电话)?给我|发(短信|消息)给我|"
                       r"是真的吗|是不是真的|可信吗|靠谱吗|"
                       r"短信(说|里)|电话(里|说)|客服说|someone|a caller")
 
@@ -95,7 +95,7 @@ def confirmation_turn(flow: dict[str, str], text: str, intent: str, slots: dict[
             return {**flow, "stage": "cancelled"}
     op = high_risk_operation(text, intent, slots)
     if (op is None and flow.get("name") == CONFIRM_FLOW and flow.get("stage") == "asked" and intent == flow.get("intent")
-            and not ASKS.search(text)):
+            and not ASKS.search(text) and not REPORTED.search(text)):  # someone else's words never keep it waiting
         return flow  # "帮我转账" … "5万" … "转给我儿子": a detail of the same request (no new question), still awaiting its yes
     if op and asks_procedure(text):
         # the procedure is answered; remembered so that "好，帮我改成150…" next asks this operation done

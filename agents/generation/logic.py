@@ -93,7 +93,7 @@ AWAITING_PRODUCT = (("credit_card", ("bill_amount", "instalment_periods"), "cred
 CALC_REQUEST = re.compile(r"月供|每月还|每个月还|一个月还|月还款|还多少|要还多少|利息多少|多少利息|总利息|算一下|算算|帮我算|测算|"
                           r"计算|多少钱一个月")
 # What a product's catalogue facts (risk, rate, term, principal) do not answer about it.
-ASKS_BEYOND_FACTS = re.compile(r"条件|要求|材料|资料|申请|怎么|如何|流程|手续|赎回|取出|提前|退|多久|办理|在哪|门槛")
+ASKS_BEYOND_FACTS = re.compile(r"条件|要求|材料|资料|申请|怎么(?!样)|如何|流程|手续|赎回|取出|提前|退|多久|办理|在哪|门槛")
 PREPAYMENT_QUESTION = re.compile(r"提前还[^,，。?？]*(?:省|少还|少付|节省|划算|利息)")
 CARRIED = ("intent", "confidence", "slots", "emotion", "emotion_trajectory", "needs_clarification")
 
@@ -263,7 +263,7 @@ def compose(context: dict[str, Any], grounding: Grounding | None = None,
     elif referenced is not None:
         answer, intent = product_facts_answer(referenced), TASK_OF_TYPE.get(referenced.get("type"), intent)
         task = None  # the facts carry their own disclosure
-        faq = next((f for f in facts if f.get("kind") == "faq"), None)
+        faq = sure_faq
         if faq is not None and ASKS_BEYOND_FACTS.search(context["text"]):
             # "第二个需要什么条件", "这个能提前赎回吗": the product's facts, then the answer to what was asked
             answer = Answer(answer.text + faq["content"], answer.tool_results, (*answer.source_ids, faq["source_id"]))

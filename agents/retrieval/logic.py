@@ -128,10 +128,13 @@ def scam_facts(state: dict[str, Any], scam_match: Callable[[str], list[dict[str,
     """The scams this turn reveals; a fraud turn that reveals none of its own continues the one just told
     ("有个自称淘宝客服的让我开屏幕共享…" … "他现在让我打开手机银行") and gets its advice again."""
     own = scam_match(state["text"])
-    fraud_talk = state.get("intent") == "card_security" and state.get("active_task") == "card_security"
+    earlier_turns = (state.get("history") or [])[-SCAM_MEMORY - 1:-1]
+    # a transfer asked right after a fraud was told ("我要转10万给他") is answered as that fraud, too
+    fraud_talk = ((state.get("intent") == "card_security" and state.get("active_task") == "card_security")
+                  or (state.get("intent") == "transfer" and any(m.get("intent") == "card_security" for m in earlier_turns)))
     if own or not (fraud_talk or REPORTED.search(state["text"])):  # "让转5万" after "对方说是她儿子，出车祸要钱"
         return own
-    earlier = [m["text"] for m in (state.get("history") or [])[-SCAM_MEMORY - 1:-1]]
+    earlier = [m["text"] for m in earlier_turns]
     return scam_match("。".join(earlier)) if earlier else []
 
 

@@ -34,7 +34,7 @@ TASK_INTENTS = frozenset({
 })
 # Tasks of one conversation family: an inquiry and its calculation.
 FAMILY = {"repayment_calc": "loan_inquiry", "wealth_calc": "wealth_inquiry"}
-# Readings a turn keeps whatever the task in progress: safety, a grievance, a person asked for.
+# Readings a turn keeps whatever the task in progress (see ``stands``: a grievance or a person needs words for it).
 NEVER_PULLED_BACK = frozenset({"complaint", "human_agent", "card_security"})
 CLEAR_CONFIDENCE = 0.85  # an intent this sure starts or leaves the questionnaire and switches the task
 SURE_CONFIDENCE = 0.95  # a reading this sure stands against a reference back
@@ -54,10 +54,10 @@ FOLLOW_UPS = {"card_instalment": {"term_months": "instalment_periods", "amount":
 # Talk of a calculation in the last turns that makes bare figures its inputs ("我想把这期账单分期" … "8000块 分12期";
 # "定期存款利息" … "本金15万" … "半年" … "年利率1.55%").
 CALCULATION_TALK = {"card_instalment": re.compile(r"分期"),
-                    "deposit": re.compile(r"(定期|存款|存单|整存整取|零存整取|存).{0,6}(利息|收益)|[算测]|本金|存\s*\d")}
+                    "deposit": re.compile(r"(定期|存款|存单|整存整取|零存整取|存)[^,，。]{0,6}(利息|收益|本金)|存\s*\d")}
 ASKS_FIGURE = re.compile(r"月供|每月还|每个月还|还多少|利息|收益|多少|算一下|算算|帮我算|计算|测算")
 FEE_ASKED = re.compile(r"手续费|费用|利息|多花|多付|多少钱|一共|总共")
-INSTALMENT_MEMORY = 3  # turns back whose talk still sets a calculation's topic
+CALCULATION_MEMORY = 3  # turns back whose talk still sets a calculation's topic
 QUESTION = re.compile(r"多少|吗|怎么|什么|哪|几|如何|能否|有没有|[?？]")
 
 
@@ -68,9 +68,9 @@ def said_groups(said: dict[str, str]) -> list[str]:
 def follow_up(said: dict[str, str], held: dict[str, str], prev_task: str | None, text: str,
               recent: list[str] = ()) -> dict[str, str]:
     """``said`` with loan terms read as the inputs of the calculation in progress, when the turn is a
-    bare follow-up of it (no other calculation's inputs, no word of borrowing). A card instalment is in
-    progress once its inputs are held, or when the card talk of the last turns is about 分期
-    ("我想把这期账单分期" … "8000块 分12期" … "每期费率0.65%")."""
+    bare follow-up of it (no word of borrowing; any calculation inputs it says are that calculation's own).
+    A calculation is in progress once its inputs are held, or when the last turns talk of it (a card
+    instalment's 分期, a deposit's 利息 — ``CALCULATION_TALK``)."""
     groups = said_groups(said)
     if len(groups) > 1 or LOAN_WORD.search(text):
         return said
@@ -78,10 +78,11 @@ def follow_up(said: dict[str, str], held: dict[str, str], prev_task: str | None,
         if groups and groups != [group]:  # "那分12期呢，每期费率0.6%": the rate is the card's, and so are the periods
             continue
         talk = CALCULATION_TALK.get(group)
-        in_progress = any(name in held for name in TOOL_SLOT_GROUPS[group]) or (
-            talk is not None and any(talk.search(t) for t in [*recent, text]))
+        talked = talk is not None and any(talk.search(t) for t in [*recent, text])
         calc_task = CALCULATION_TASKS[group]
-        if FAMILY.get(calc_task, calc_task) == FAMILY.get(prev_task, prev_task) and in_progress:
+        # inputs held continue their own task; talk of the calculation also an inquiry of its family ("定期存款利息" …)
+        if ((calc_task == prev_task and (talked or any(name in held for name in TOOL_SLOT_GROUPS[group])))
+                or (talked and FAMILY.get(calc_task, calc_task) == FAMILY.get(prev_task, prev_task))):
             return {mapping.get(key, key): value for key, value in said.items()}
     return said
 
@@ -225,7 +226,7 @@ def refines(understanding: dict[str, Any], said: dict[str, str], task: str | Non
 
 
 # A follow-up question that leans on what was just discussed ("那上个月的呢", "这个是什么意思").
-FOLLOW_UP_CUE = re.compile(r"^(那|那么|还有|另外|然后)|呢[?？]?$|这个|那个|它|怎么办|什么意思|会(怎样|怎么样|咋样|如何)|有(什么|啥)影响|"
+FOLLOW_UP_CUE = re.compile(r"^(那|那么|还有|另外|然后)|^(真的|是真的|确定|靠谱)(吗|么|嘛)|呢[?？]?$|这个|那个|它|怎么办|什么意思|会(怎样|怎么样|咋样|如何)|有(什么|啥)影响|"
                            r"(要|需要)(准备|带|提供)?(什么|哪些|啥)|材料|多久|多长时间")
 # The customer says outright that the turn is about what was just said.
 BACK_REFERENCE = re.compile(r"(刚才|刚刚|刚|上面|前面|之前|你)(说|讲|提|介绍|推荐)(的|到的|过的)")
@@ -249,14 +250,16 @@ def asks_about_it(text: str, task: str | None, confidence: float = 0.0) -> bool:
     text = text.strip()
     return (FOLLOW_UP_CUE.search(text) is not None or SHORT_WH.match(text) is not None
             or FRAGMENT.match(text) is not None or REPORT.match(text) is not None
-            # a yes/no question not put to the bot itself ("会失效吗", "真的吗"; "你会唱歌吗" is its own)
-            or (YES_NO.search(text) is not None and ADDRESSES_BOT.search(text) is None)
+            # a yes/no question not put to the bot itself, unless the model is sure it is small talk ("会失效吗";
+            # "你会唱歌吗", "明天会下雨吗" are their own)
+            or (YES_NO.search(text) is not None and ADDRESSES_BOT.search(text) is None and confidence < SURE_CONFIDENCE)
             or ((YES_NO.search(text) is not None or ASKS_WHETHER.search(text) is not None) and confidence < CLEAR_CONFIDENCE))
 
 
 # What the customer did or is, said in a few words ("我已经下了", "交了3000", "去年在柜台买的", "65岁"): the
 # task's facts, not a new topic.
-REPORT = re.compile(r"^(?!(好|是|对|真|行|可以|嗯|哦|知道|明白|懂|算|对的|没事|不用)(的|了))[^,，。!！?？]{2,10}(了|过|的)[。.!！]?$|^\d+(\.\d+)?\s*(岁|元|块|万|千|天|年|个月|期)[。.!！]?$")
+REPORT = re.compile(r"^(?![^,，。]*(知道|明白|懂|算了|不想|不要|不用|不办|没事|好了|行了|可以了|好的|是的|对的))"
+                    r"[^,，。!！?？]{2,10}(了|过|的)[。.!！]?$|^\d+(\.\d+)?\s*(岁|元|块|万|千|天|年|个月|期)[。.!！]?$")
 ADDRESSES_BOT = re.compile(r"你|您")
 
 
@@ -289,10 +292,11 @@ def continues_task_in_progress(understanding: dict[str, Any], said: dict[str, st
                                unclear: bool) -> bool:
     """A refinement of the task's figures, a follow-up question the model could not place, or an explicit
     reference back: the turn belongs to the task in progress, whatever the model read."""
+    if stays_in_emergency(understanding, task, intent):  # first: mid a fraud, "他让我买理财" is the fraud's
+        return True
     if names_own_topic(understanding["text"], intent, task):  # "这个保险保本吗" after a deposit's talk: the insurance
         return False
     return (refines(understanding, said, task)
-            or stays_in_emergency(understanding, task, intent)
             or (intent == "complaint" and task not in (None, "complaint") and not stands(understanding, intent))
             or answers_purpose(understanding, said, task, intent)
             or corrects_reading(understanding, task, intent)
@@ -382,7 +386,7 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
     # An answer's numbers ("10万元以下") are options, not loan slots.
     said = {} if answered else follow_up(dict(understanding["slots"]), slots, prev.get("active_task"),
                                          understanding["text"],
-                                         [m["text"] for m in prev.get("history", [])[-INSTALMENT_MEMORY:]])
+                                         [m["text"] for m in prev.get("history", [])[-CALCULATION_MEMORY:]])
     changes = {slot: said.pop(f"{slot}_change") for slot in ("amount", "term", "rate") if f"{slot}_change" in said}
     clear = understanding["intent"] in TASK_INTENTS and understanding["confidence"] >= CLEAR_CONFIDENCE
     asks = QUESTION.search(understanding["text"]) is not None  # "标准普卡" answers; "年费多少" asks anew
@@ -422,8 +426,8 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
         intent, active_task, unclear = "card_security", "card_security", False  # "对了 它昨天丢了": the card talked about
     elif prev.get("active_task") == "card_security" and MONEY_GONE.search(understanding["text"]):
         intent, active_task, unclear = "card_security", "card_security", False  # "我已经转了2万了怎么办": still the fraud
-    elif unclear and intent in TASK_INTENTS and (intent == prev.get("active_task")
-                                                 or names_own_topic(understanding["text"], intent, None)):
+    elif (unclear and intent in TASK_INTENTS and not stays_in_emergency(understanding, prev.get("active_task"), intent)
+          and (intent == prev.get("active_task") or names_own_topic(understanding["text"], intent, None))):
         # an unsure reading the conversation's task agrees with ("手机银行转账" … "每天限额是多少"), or whose product
         # the turn names ("这个保险保本吗 能随时取吗"), needs no clarifying question
         unclear = False
@@ -433,9 +437,9 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
         if intent == "transfer" and not flow and "amount" in said:
             # "给我哥转3万" … "不对，是7万": the corrected sum is the transfer asked for, with its confirmation
             flow = confirmation_turn({}, "转账", "transfer", {"amount": said["amount"]})
-    if (intent == "card_security" and flow.get("name") == CONFIRM_FLOW and flow.get("op") == "large_transfer"
-            and flow != prev.get("flow")):
-        flow = {}  # "让转5万" mid a fraud is the scam's instruction, never a transfer to confirm
+    if ((intent == "card_security" or prev.get("active_task") == "card_security") and flow.get("name") == CONFIRM_FLOW
+            and flow.get("op") == "large_transfer" and flow != prev.get("flow")):
+        flow = {}  # "让转5万", "我要转10万给他" mid a fraud: never a transfer to confirm there and then
     if intent == "human_agent" and not stands(understanding, intent):
         intent, unclear = "other", True  # "刚接到一个电话" read unsurely as asking for a person: ask, do not queue
     if says_bot_failed(understanding["text"]) and intent not in ("card_security", "complaint"):

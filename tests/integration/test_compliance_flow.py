@@ -130,7 +130,7 @@ def test_a_human_takes_over_replies_and_hands_back(stack, settings, codec, sessi
 def test_two_unclear_turns_in_a_row_bring_a_human(stack, settings, codec, session_id):
     handoffs = tail_consumer(settings.kafka.bootstrap, HANDOFF)
     p = producer(settings.kafka.bootstrap)
-    send_turn(p, codec, session_id, 1, "那个东西怎么弄")
+    send_turn(p, codec, session_id, 1, "？？？")
     send_turn(p, codec, session_id, 2, "嗯……那个……")
     [(handoff, _)] = collect(handoffs, codec, "Handoff", lambda h: h["session_id"] == session_id, 1, settle=2.0)
     assert handoff["reason"] == "low_confidence" and handoff["turn_id"] == 2 and handoff["queue_position"] >= 1

@@ -52,3 +52,21 @@ def test_what_it_takes_to_raise_a_limit_is_asked_not_requested_and_the_request_a
     again = confirmation_turn(confirmation_turn({}, "帮我把信用卡固定额度调到十万", "credit_card", {}),
                               "对，确认提额到10万", "transfer", {"amount": "100000"})
     assert again["stage"] == "confirmed" and again["intent"] == "credit_card"
+
+
+@pytest.mark.parametrize("text", ["就这样吧", "好，改成8万", "对 3万"])
+def test_a_goodbye_or_a_changed_figure_is_no_yes(text):
+    assert not affirms(text)
+
+
+def test_someone_elses_words_never_keep_a_request_waiting():
+    asked = confirmation_turn({}, "帮我转10万给我儿子", "transfer", {"amount": "100000"})
+    assert asked["stage"] == "asked"
+    assert confirmation_turn(asked, "对方说要先转到安全账户", "transfer", {}) == {}
+    assert confirmation_turn(asked, "转给我儿子", "transfer", {})["stage"] == "asked"
+
+
+def test_the_customers_own_demand_is_still_a_high_risk_request():
+    from domain.high_risk import high_risk_operation
+    assert high_risk_operation("要求把信用卡额度提高到5万", "credit_card", {}) == "raise_limit"
+    assert high_risk_operation("让我把额度提高到5万", "credit_card", {}) is None  # the caller's instruction

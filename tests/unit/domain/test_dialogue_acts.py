@@ -89,7 +89,7 @@ def test_a_turn_with_nothing_to_understand_is_told_apart_from_one_out_of_scope(t
 
 @pytest.mark.parametrize("text,failed", [
     ("你怎么又答非所问", True), ("你到底能不能听懂？", True), ("你根本听不懂我说什么", True),
-    ("我看不懂这个条款", False), ("这条款我看不懂", False),
+    ("我看不懂这个条款", False), ("这条款我看不懂", False), ("你说的我听不懂", False),
 ])
 def test_the_customer_saying_the_bot_does_not_understand_is_told_apart_from_not_understanding_a_document(text, failed):
     from domain.dialogue import says_bot_failed

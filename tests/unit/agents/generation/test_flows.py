@@ -367,9 +367,14 @@ def test_a_listing_of_one_kind_names_the_kind():
 
 
 def test_someone_elses_words_reported_get_the_anti_fraud_advice_and_gibberish_is_asked_to_be_rephrased():
-    reply = draft(context("自称你们银行的，说我信用卡要升级，要我提供卡号和验证码", "card_security", {},
-                          turn_task="card_security"))
-    assert "96110" in reply["text"] and "不要转账" in reply["text"]
+    near = {"source_id": "FAQ-T", "kind": "faq", "title": "提额来电", "content": "本行信用卡提额只能通过本行App申请。",
+            "score": 1.3}
+    reported = {**context("自称你们银行的，说我信用卡要升级，要我提供卡号和验证码", "card_security", {},
+                          turn_task="card_security"), "facts": [near]}
+    reply = draft(reported)
+    assert "96110" in reply["text"] and "不要转账" in reply["text"] and "FAQ-T" not in reply["source_ids"]
+    own = {**context("信用卡提额怎么申请", "card_security", {}, turn_task="card_security"), "facts": [near]}
+    assert draft(own)["source_ids"] == ["FAQ-T"]  # without someone else's words the sure FAQ answers
     reply = draft(context("asdfghjkl", "other", {}, turn_task=None))
     assert "没有完全理解" in reply["text"] and reply["needs_clarification"] is True
 
