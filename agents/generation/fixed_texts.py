@@ -19,10 +19,13 @@ from agents.generation.flows.loan import (
 from agents.generation.flows.wealth import (
     COMPOUND_PROMPT,
     COMPOUND_SLOTS,
+    DEPOSIT_KINDS,
     DEPOSIT_PROMPT,
     REDEMPTION_PROMPT,
     REFERENCE_PROMPT,
+    REFERENCE_SLOTS,
     SUBSCRIPTION_PROMPT,
+    deposit_slots,
 )
 from agents.generation.logic import OPENERS
 from agents.generation.repair import INTENT_NAMES, OUT_OF_SCOPE, SOCIAL_REPLIES, clarification
@@ -44,10 +47,10 @@ def fixed_texts() -> list[str]:
                              (PREPAYMENT_PROMPT, PREPAYMENT_SLOTS.values()), (BUDGET_PROMPT, BUDGET_SLOTS.values())):
         texts |= {template.format(missing=missing) for missing in _lists(list(labels))}
     for template, labels in ((CARD_PROMPT, CARD_SLOTS.values()), (COMPOUND_PROMPT, COMPOUND_SLOTS.values()),
-                             (REFERENCE_PROMPT, ["投资金额", "持有天数"])):
+                             (REFERENCE_PROMPT, REFERENCE_SLOTS.values())):
         texts |= {template.format(missing=missing) for missing in _lists(list(labels))}
-    for kind, amount in (("整存整取", "存入金额"), ("大额存单", "存入金额"), ("零存整取", "每月存入金额")):
-        texts |= {DEPOSIT_PROMPT.format(kind=kind, missing=missing) for missing in _lists([amount, "存期"])}
+    for kind in DEPOSIT_KINDS:
+        texts |= {DEPOSIT_PROMPT.format(kind=kind, missing=missing) for missing in _lists(list(deposit_slots(kind).values()))}
     texts |= {SUBSCRIPTION_PROMPT, REDEMPTION_PROMPT}
     return sorted(texts)
 

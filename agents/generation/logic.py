@@ -263,10 +263,10 @@ def compose(context: dict[str, Any], grounding: Grounding | None = None,
     elif referenced is not None:
         answer, intent = product_facts_answer(referenced), TASK_OF_TYPE.get(referenced.get("type"), intent)
         task = None  # the facts carry their own disclosure
-        faq = sure_faq
-        if faq is not None and ASKS_BEYOND_FACTS.search(context["text"]):
+        if sure_faq is not None and ASKS_BEYOND_FACTS.search(context["text"]):
             # "第二个需要什么条件", "这个能提前赎回吗": the product's facts, then the answer to what was asked
-            answer = Answer(answer.text + faq["content"], answer.tool_results, (*answer.source_ids, faq["source_id"]))
+            answer = Answer(answer.text + sure_faq["content"], answer.tool_results,
+                            (*answer.source_ids, sure_faq["source_id"]))
     elif intent == "card_security" and sure_faq and not REPORTED.search(context["text"]):
         answer = fact_answer(sure_faq)  # "ATM吞卡", "补卡": the FAQ, not the generic opener
         # (someone else's words reported, "自称你们银行的…要我提供验证码", get the anti-fraud advice, not an FAQ near it)

@@ -269,8 +269,12 @@ def _subscription_slots(prepared: str) -> list[tuple[int, int, str, str]]:
     if fee is None:
         return []
     rate = [(*fee.span(), "subscribe_fee_rate", _fmt(Decimal(fee.group(1))))]
-    return rate if money is None else [(money.start(2) - len(money.group(1)), money.end(), "subscribe_amount",
-                                        _yuan_of(money.group(1), money.group(2))), *rate]
+    return rate if money is None else [_purchase_sum(money, "subscribe_amount"), *rate]
+
+
+def _purchase_sum(money: re.Match[str], slot: str) -> tuple[int, int, str, str]:
+    """The sum a SUBSCRIPTION match buys for, spanning the figure and its unit."""
+    return money.start(2) - len(money.group(1)), money.end(), slot, _yuan_of(money.group(1), money.group(2))
 
 
 PURCHASE_CUE = re.compile(r"基金|理财|申购|认购|定投")
@@ -282,8 +286,7 @@ def _purchase_hint(prepared: str) -> list[tuple[int, int, str, str]]:
     money = SUBSCRIPTION.search(prepared)
     if money is None or not PURCHASE_CUE.search(prepared) or "费" in prepared or LOAN_WORD.search(prepared):
         return []
-    return [(money.start(2) - len(money.group(1)), money.end(), "subscribe_amount_hint",
-             _yuan_of(money.group(1), money.group(2)))]
+    return [_purchase_sum(money, "subscribe_amount_hint")]
 
 
 REDEEMED_SHARES = re.compile(r"赎回\s*(\d+(?:\.\d+)?)\s*(万)?\s*份")

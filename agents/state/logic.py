@@ -34,8 +34,6 @@ TASK_INTENTS = frozenset({
 })
 # Tasks of one conversation family: an inquiry and its calculation.
 FAMILY = {"repayment_calc": "loan_inquiry", "wealth_calc": "wealth_inquiry"}
-# Readings a turn keeps whatever the task in progress (see ``stands``: a grievance or a person needs words for it).
-NEVER_PULLED_BACK = frozenset({"complaint", "human_agent", "card_security"})
 CLEAR_CONFIDENCE = 0.85  # an intent this sure starts or leaves the questionnaire and switches the task
 SURE_CONFIDENCE = 0.95  # a reading this sure stands against a reference back
 MAX_RETRIES = 3  # unrecognised answers in a row before the questionnaire is left
@@ -196,7 +194,7 @@ def stands(understanding: dict[str, Any], intent: str) -> bool:
         return names_a_person(understanding["text"]) or understanding["confidence"] >= CLEAR_CONFIDENCE
     if intent == "complaint":  # "有高血压能买吗" read unsurely as a complaint voices none
         return voices_grievance(understanding["text"]) or understanding["confidence"] >= CLEAR_CONFIDENCE
-    return intent in NEVER_PULLED_BACK
+    return intent == "card_security"
 
 
 def refines(understanding: dict[str, Any], said: dict[str, str], task: str | None) -> bool:
@@ -303,7 +301,8 @@ def continues_task_in_progress(understanding: dict[str, Any], said: dict[str, st
             or ((unclear or intent == "human_agent") and task in TASK_INTENTS and task != "complaint"
                 and len(understanding["text"].strip()) <= SHORT_UNCLEAR
                 and not stands(understanding, intent))  # "我想贷款" … "就是缺钱", read as nothing in particular
-            or ((intent not in TASK_INTENTS and not stands(understanding, intent) or unclear) and asks_about_it(understanding["text"], task, understanding["confidence"]))
+            or (((intent not in TASK_INTENTS and not stands(understanding, intent)) or unclear)
+                and asks_about_it(understanding["text"], task, understanding["confidence"]))
             or refers_back(understanding, task, intent)
             or bare_question(understanding, task, intent))
 

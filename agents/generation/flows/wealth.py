@@ -31,11 +31,20 @@ from domain.savings import (
 
 RECURRING = "零存整取"
 LUMP_SUM = "整存整取"
+DEPOSIT_KINDS = (LUMP_SUM, "大额存单", RECURRING)  # the deposit_kind values the slot parser gives
+
+
+def deposit_slots(kind: str) -> dict[str, str]:
+    """A deposit's inputs and how the bot names them when it asks: a 零存整取 is paid in monthly."""
+    return {"deposit_amount": "每月存入金额" if kind == RECURRING else "存入金额", "deposit_months": "存期"}
+
+
 OPTIONS_SHOWN = 3
 
 
 # The bot's own prompts for missing inputs (agents.generation.fixed_texts lists every form for the gate's training).
 DEPOSIT_PROMPT = "为了给您计算{kind}的利息，请告诉我{missing}。"
+REFERENCE_SLOTS = {"invest_amount": "投资金额", "hold_days": "持有天数"}
 REFERENCE_PROMPT = "为了给您做参考测算，请告诉我{missing}。"
 COMPOUND_SLOTS = {"compound_principal": "本金", "compound_rate": "年利率", "compound_years": "年数"}
 COMPOUND_PROMPT = "为了按复利为您计算，请告诉我{missing}。"
@@ -46,8 +55,7 @@ REDEMPTION_PROMPT = "请告诉我赎回金额和赎回费率，我为您计算�
 def deposit_answer(slots: dict[str, str], grounding: Grounding) -> Answer:
     """整存整取 / 大额存单 / 零存整取 interest at the listed rate of the matching on-sale deposit product."""
     kind = slots.get("deposit_kind", LUMP_SUM)
-    missing = [label for key, label in (("deposit_amount", "每月存入金额" if kind == RECURRING else "存入金额"),
-                                        ("deposit_months", "存期")) if key not in slots]
+    missing = [label for key, label in deposit_slots(kind).items() if key not in slots]
     if missing:
         return Answer(DEPOSIT_PROMPT.format(kind=kind, missing="、".join(missing)))
     if "deposit_rate" in slots:  # the customer's own rate wins; the listed one only when none was given
@@ -96,7 +104,7 @@ def suitable_choices(context: dict[str, Any], grounding: Grounding, level: str) 
 def reference_answer(context: dict[str, Any], grounding: Grounding, text: str, level: str) -> Answer:
     """An illustration amount × benchmark × days / 365 for the product the customer names."""
     slots = context.get("slots", {})
-    missing = [label for key, label in (("invest_amount", "投资金额"), ("hold_days", "持有天数")) if key not in slots]
+    missing = [label for key, label in REFERENCE_SLOTS.items() if key not in slots]
     if missing:
         return Answer(REFERENCE_PROMPT.format(missing="、".join(missing)) + WEALTH_DISCLAIMER)
     if "expected_rate" in slots:
