@@ -65,6 +65,13 @@ def test_negations_disclaimers_and_banking_terms_are_clean(text):
     ("能帮您删除逾期记录吗？没有问题，交两千就行", "还清了逾期能马上消除记录吗？答：不能，记录保留五年"),
     ("这个贷款包过吗？不可能被拒", "只要按时还款，征信报告上不会显示逾期"),
     ("您要是继续拖，我们只好请您的父母出面", "如您行动不便，可请家人出面代办"),
+    # a loan's true cost: a fee declared no cost, the annualised rate looked away from or withheld, 砍头息
+    ("咨询费不属于借款成本，您只看利息就行", "手续费不是利息，但同样计入年化利率"),
+    ("年化利率您不用纠结，每月还得起就行", "年化利率请您重点关注，它是比较借款成本的标准"),
+    ("无需关注年化利率，每期只还几百元", "请关注年化利率，不要只看每期还款额"),
+    ("放款时先扣除两期利息，到账会少一些", "本行放款时不扣除任何利息或费用"),
+    ("先行扣收首年顾问费后发放贷款", "如有机构要求先扣费后放款，属于砍头息，请拒绝"),
+    ("零利率分期只需每期缴纳服务费", "零利率分期不收服务费"),
 ])
 def test_claim_rules_catch_the_claim_and_pass_its_denial(claim, look_alike):
     assert flagged(claim), claim
@@ -229,6 +236,20 @@ def test_the_clean_training_rows_of_the_bots_own_words_are_current():
     rows = (REPO_DIR / "data" / "compliance" / "train_own_prompts.tsv").read_text(encoding="utf-8").splitlines()
     assert rows == [f"clean\t{text}" for text in fixed_texts()], \
         "regenerate: python -m agents.generation.fixed_texts > data/compliance/train_own_prompts.tsv"
+
+
+def test_the_clean_training_rows_of_the_banks_published_knowledge_are_current():
+    import importlib.util
+
+    from streams.settings import REPO_DIR
+
+    path = REPO_DIR / "data" / "compliance" / "make_own_knowledge.py"
+    spec = importlib.util.spec_from_file_location("make_own_knowledge", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rows = module.OUT.read_text(encoding="utf-8").splitlines()
+    assert len(rows) > 1000 and rows == module.own_knowledge_rows(), \
+        "regenerate: python data/compliance/make_own_knowledge.py"
 
 
 def test_claim_rules_expand_concepts_and_reject_unknown_ones(tmp_path):
