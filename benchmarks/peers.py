@@ -37,9 +37,8 @@ def _faust_app(bootstrap: str, name: str):  # type: ignore[no-untyped-def]
 
 
 def peer_faust(bootstrap: str, src: str, dst: str) -> None:
-    from faust.worker import Worker
-
     from streams.app import raw_topic
+    from streams.worker import faust_worker
 
     app = _faust_app(bootstrap, "faust")
     out = raw_topic(app, dst)
@@ -49,17 +48,16 @@ def peer_faust(bootstrap: str, src: str, dst: str) -> None:
         async for event in stream.events():
             await out.send(key=event.message.key, value=event.message.value, headers=event.message.headers)
 
-    Worker(app, loglevel="warning", quiet=True).execute_from_commandline()
+    faust_worker(app, "warning").execute_from_commandline()
 
 
 def peer_stage(bootstrap: str, src: str, dst: str) -> None:
-    from faust.worker import Worker
-
     from contracts.stage import Emit
     from schemas.codec import EventCodec, LockedSchemaIds
     from streams.app import raw_topic, stage_agent
     from streams.stage import StageRunner
     from streams.tracing import init_tracing
+    from streams.worker import faust_worker
 
     app = _faust_app(bootstrap, "stage")
     topics = {dst: raw_topic(app, dst)}
@@ -72,7 +70,7 @@ def peer_stage(bootstrap: str, src: str, dst: str) -> None:
 
     stage_agent(app, runner, src, lambda d: [Emit(dst, "Transcript", d)])
 
-    Worker(app, loglevel="warning", quiet=True).execute_from_commandline()
+    faust_worker(app, "warning").execute_from_commandline()
 
 
 def peer_quix(bootstrap: str, src: str, dst: str) -> None:

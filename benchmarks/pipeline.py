@@ -116,14 +116,15 @@ def processes(stack: Any) -> dict[str, int]:
     return {name: pid for name, pid in found.items() if Path(f"/proc/{pid}").exists()}
 
 
-def load_step(stack: Any, arrivals: Arrivals, codec: Any, name: str, rate: float | None, turns: int,
+def load_step(stack: Any, arrivals: Arrivals, codec: Any, producer: Any, name: str, rate: float | None, turns: int,
               drain_s: float) -> Step:
-    """``turns`` single-turn sessions published at ``rate``/s (all at once when None), then waited for."""
+    """``turns`` single-turn sessions published at ``rate``/s (all at once when None) by ``producer``, then
+    waited for. The producer is the run's one, already connected: a new one's first records would wait for
+    its metadata and producer id, hundreds of milliseconds that are no part of a turn."""
     from contracts.topics import UTTERANCE_IN
 
     procs = processes(stack)
     before = {n: cpu_seconds(pid) for n, pid in procs.items()}
-    producer = publisher(stack.settings.kafka.bootstrap)
     keys: list[tuple[str, int]] = []
     sent_at: dict[tuple[str, int], float] = {}
     start = time.monotonic()
@@ -241,19 +242,20 @@ def run_pipeline(stack: Any, rates: list[float], turns: int, burst: int, scale: 
     if not arrivals.ready.wait(60):
         raise RuntimeError("the reply consumer was never assigned its partitions")
     steps: list[Step] = []
+    producer = publisher(stack.settings.kafka.bootstrap)
     try:
-        load_step(stack, arrivals, codec, "warm-up", 10.0, 20, drain_s)  # first-call costs in every worker
+        load_step(stack, arrivals, codec, producer, "warm-up", 10.0, 20, drain_s)  # first-call costs in every worker
         for rate in rates:
-            steps.append(load_step(stack, arrivals, codec, f"{rate:g} turns/s", rate, turns, drain_s))
+            steps.append(load_step(stack, arrivals, codec, producer, f"{rate:g} turns/s", rate, turns, drain_s))
             echo(f"  {steps[-1].name}: {steps[-1].answered}/{steps[-1].sent} answered, p99 {steps[-1].p99_ms:.0f} ms")
         if burst:
-            steps.append(load_step(stack, arrivals, codec, f"burst of {burst}", None, burst, drain_s))
+            steps.append(load_step(stack, arrivals, codec, producer, f"burst of {burst}", None, burst, drain_s))
         if scale and rates:
             for stage in STAGES:
                 stack.start_worker(stage, 1)
             stack.wait_workers()
             time.sleep(5)  # the second members take partitions; the group settles
-            steps.append(load_step(stack, arrivals, codec, f"{max(rates):g}/s, 2 per stage", max(rates), turns, drain_s))
+            steps.append(load_step(stack, arrivals, codec, producer, f"{max(rates):g}/s, 2 per stage", max(rates), turns, drain_s))
             for stage in STAGES:
                 stack.stop_worker(stage, 1)
     finally:

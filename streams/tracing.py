@@ -34,6 +34,8 @@ class JsonLinesSpanExporter(SpanExporter):
                     "span_id": f"{ctx.span_id:016x}",
                     "parent_id": f"{parent:016x}" if parent else None,
                     "service": span.resource.attributes.get("service.name"),
+                    "start_ns": span.start_time,
+                    "end_ns": span.end_time,
                     "attributes": dict(span.attributes or {}),
                 }) + "\n")
         return SpanExportResult.SUCCESS
