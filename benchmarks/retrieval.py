@@ -195,12 +195,12 @@ def main(scale: float = typer.Option(1.0, help="Fraction of the 120k/850k synthe
          samples: int = typer.Option(300, help="Timed calls per measurement"),
          choose: bool = typer.Option(False, "--choose-weights", help="Only cross-validate the FAQ fusion weights")) -> None:
     """Print the retrieval tables."""
-    from agents.retrieval.catalogue import ALL_LOANS
     from agents.retrieval.faq_index import CANDIDATE_PASSAGES, FaqVectors
     from agents.retrieval.logic import retrieve
     from agents.retrieval.stage import RetrievalStage
     from engines.classifiers import load_classifier
     from engines.embeddings import load_embedder
+    from engines.graph.cache import ALL_LOANS
     from engines.graph.neo4j_store import Neo4jKnowledgeGraph, read_jsonl
     from engines.graph.scale import generate
     from streams.catalogue import ensure_catalogue

@@ -15,6 +15,7 @@ from agents.generation.streaming import DraftOptions, LlmDrafter
 from contracts.stage import Emit
 from contracts.topics import CONTEXT, MARKET_EVENTS, MARKET_TICKS
 from engines.bureau import SimulatedBureau
+from engines.graph.cache import CatalogueCache
 from engines.graph.neo4j_store import Neo4jKnowledgeGraph
 from engines.holdings import SimulatedHoldings
 from engines.llm import LLMEngine, make_engine
@@ -27,8 +28,10 @@ log = logging.getLogger(__name__)
 MARKET_STALE_MS = 3600 * 1000
 
 
-def sellable(graph: Neo4jKnowledgeGraph) -> list[dict[str, Any]]:
+def sellable(graph: Neo4jKnowledgeGraph | CatalogueCache) -> list[dict[str, Any]]:
     """On-sale wealth and deposit products: what holdings are drawn from and advice may suggest."""
+    if isinstance(graph, CatalogueCache):
+        graph.new_turn()  # read afresh, not with the token of the customer turn before
     return [row["product"] for kind in ("wealth", "deposit") for row in graph.products_of_type(kind, limit=10_000)]
 
 
@@ -51,7 +54,7 @@ def grounding(settings: Settings) -> Grounding:
     """What the business flows consult: Neo4j's product catalogue, the credit bureau and the
     customers' holdings (deterministic simulated ones; real adapters have the same calls)."""
     graph = Neo4jKnowledgeGraph(settings.neo4j.uri, auth=settings.neo4j_auth())
-    return Grounding(catalogue=graph, bureau=SimulatedBureau(), holdings=SimulatedHoldings(sellable(graph)))
+    return Grounding(catalogue=CatalogueCache(graph), bureau=SimulatedBureau(), holdings=SimulatedHoldings(sellable(graph)))
 
 
 def register(app: faust.App, settings: Settings) -> None:
@@ -110,7 +113,7 @@ def register(app: faust.App, settings: Settings) -> None:
     if engine is None:
         stage_agent(app, runner, CONTEXT, generate)
         return
-    names = [row["name"] for row in sources.catalogue.run("MATCH (p:Product) RETURN p.name AS name")]
+    names = [row["name"] for row in sources.catalogue.graph.run("MATCH (p:Product) RETURN p.name AS name")]
     options = DraftOptions(settings.llm.max_new_tokens, settings.llm.temperature, settings.llm.prompt_style,
                            settings.llm.first_chunk_s, settings.llm.total_s)
     drafter = LlmDrafter(engine, options, runner.publish, names,

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.retrieval.catalogue import CatalogueCache
 from agents.retrieval.faq_index import FaqVectors
 from agents.retrieval.logic import needs_catalogue, retrieve
 from agents.retrieval.scams import ScamTypology
 from contracts.stage import Emit
 from engines.graph import KnowledgeGraph
+from engines.graph.cache import CatalogueCache
 
 
 class RetrievalStage:

@@ -75,9 +75,13 @@ class TurnCatalogue:
 
 
 def for_turn(grounding: Grounding) -> Grounding:
-    """``grounding`` with its catalogue's lookups shared across one turn's flows."""
+    """``grounding`` with its catalogue's lookups shared across one turn's flows (a catalogue that caches
+    across turns is told a turn starts, so it checks its freshness once for the turn)."""
     if grounding.catalogue is None:
         return grounding
+    new_turn = getattr(grounding.catalogue, "new_turn", None)
+    if new_turn is not None:
+        new_turn()
     return Grounding(TurnCatalogue(grounding.catalogue), grounding.bureau, grounding.holdings)
 
 

@@ -1,11 +1,11 @@
 import numpy as np
 import pytest
 
-from agents.retrieval.catalogue import CatalogueCache
 from agents.retrieval.faq_index import FaqVectors
 from agents.retrieval.logic import retrieve
 from agents.retrieval.stage import RetrievalStage
 from contracts.topics import CONTEXT
+from engines.graph.cache import CatalogueCache
 from engines.vector.faiss_index import FaissIndex, choose_kind
 from tests.fakes import HashEmbedder, InMemoryCatalogue
 from tests.samples import SAMPLES
@@ -123,6 +123,10 @@ class CountingGraph(InMemoryCatalogue):
         self.lookups += 1
         return super().suitable_wealth(customer_risk, limit)
 
+    def product(self, product_id):
+        self.lookups += 1
+        return super().product(product_id)
+
     def catalogue_token(self):
         self.token_reads += 1
         return (self._version, None)
@@ -184,6 +188,27 @@ def test_a_prefetched_token_no_lookup_used_is_not_reused_later():
         assert catalogue.loan_products("装修", 300000) == []
     finally:
         catalogue.close()
+
+
+def test_a_turn_reads_the_token_once_and_the_next_turn_sees_a_withdrawal():
+    """The generation worker's use: several lookups in one turn cost one freshness check; a product
+    withdrawn between turns is not served from memory to the next turn."""
+    products = [dict(p) for p in PRODUCTS]
+    graph = CountingGraph(products)
+    catalogue = CatalogueCache(graph)
+    catalogue.new_turn()
+    first = catalogue.product("P-LOAN-001")
+    assert first["on_sale"] and catalogue.product("P-LOAN-001") == first
+    assert loan_ids(catalogue.loan_products("装修", 300000)) == ["P-LOAN-001"]
+    assert graph.token_reads == 1 and graph.lookups == 2
+    catalogue.new_turn()
+    assert catalogue.product("P-LOAN-001") == first and graph.token_reads == 2 and graph.lookups == 2
+    products[0]["on_sale"] = False  # withdrawn, version bumped
+    graph._version += 1
+    catalogue.new_turn()
+    assert catalogue.product("P-LOAN-001")["on_sale"] is False
+    assert catalogue.loan_products("装修", 300000) == [] and graph.token_reads == 3
+    assert catalogue.product("P-NOPE") is None
 
 
 def test_turns_without_product_lookups_never_touch_the_graph():

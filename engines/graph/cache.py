@@ -1,10 +1,12 @@
-"""A read-through cache of the product lookups a retrieval turn makes, valid for one catalogue token.
+"""A read-through cache of a turn's product lookups, valid for one catalogue token.
 
 Every lookup first reads the graph's catalogue token (one small round trip) and drops the whole
 cache when it moved, so the turn after a knowledge update sees it and a withdrawn product is never
 served from memory. A hit then costs that round trip instead of the lookup's query, and
 ``prefetch_token`` lets the round trip run while the turn does other work (the FAQ search): the
-token is read after the turn arrived, which is all freshness asks.
+token is read after the turn arrived, which is all freshness asks. A worker whose turns make several
+lookups calls ``new_turn()`` as each turn starts: the turn's first lookup then reads the token and the
+rest of the turn uses it, one round trip per turn instead of one per lookup.
 
 Loan results depend on the amount, which differs from customer to customer; the cache keeps the
 on-sale loans of a purpose in the graph's order and applies the amount bounds itself, so one entry
@@ -40,6 +42,8 @@ class CatalogueCache:
         self._token: Hashable = None
         self._entries: dict[Hashable, list[dict[str, Any]]] = {}
         self._pending: Future[Hashable] | None = None
+        self._turn_token: Hashable = None  # the token this turn's lookups use, once read (see ``new_turn``)
+        self._per_turn = False
         self._reader: ThreadPoolExecutor | None = None
         self.hits = self.misses = 0
 
@@ -58,9 +62,18 @@ class CatalogueCache:
         """Forget a prefetched token no lookup used, so a later turn cannot take it for its own."""
         self._pending = None
 
+    def new_turn(self) -> None:
+        """A new turn starts: its first lookup reads the token, and its later lookups reuse that one."""
+        self._per_turn, self._turn_token = True, None
+
     def _current_token(self) -> Hashable:
+        if self._per_turn and self._turn_token is not None:
+            return self._turn_token
         pending, self._pending = self._pending, None
-        return pending.result() if pending is not None else self._read_token()
+        token = pending.result() if pending is not None else self._read_token()
+        if self._per_turn:
+            self._turn_token = token
+        return token
 
     def close(self) -> None:
         if self._reader is not None:
@@ -81,6 +94,10 @@ class CatalogueCache:
         else:
             self.hits += 1
         return list(rows)
+
+    def product(self, product_id: str) -> dict[str, Any] | None:
+        found = self._cached(("product", product_id), lambda: [self.graph.product(product_id)])
+        return found[0]
 
     def loan_products(self, purpose: str | None, amount: int | None, limit: int = 3) -> list[dict[str, Any]]:
         loans = self._cached(("loan", purpose), lambda: self.graph.loan_products(purpose, None, ALL_LOANS))
