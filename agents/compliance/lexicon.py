@@ -40,9 +40,9 @@ NEGATION_WINDOW = 20
 # A question answered no at once ("…能马上消除记录吗？答：不能"): the claim is asked about and denied.
 ANSWERED_NO = re.compile(r"(?:答,)?(?:当然|肯定)?(?:不能|不可以|不会|不行|否|不可能|没有|不是)(?:的|啊|哦|呢)?(?:,|$)")
 # Between a claim's two cues, a denial of the relation itself ("理财产品不在存款保险保障范围内").
-BETWEEN_DENIAL = re.compile(r"[不非未没无](?:在|受|属|纳入|享|算|是)"
-                            # ... or a charge denied ("免息且不收手续费")
-                            r"|(?:不|免|无需|不用|不必)(?:另|再)?(?:收|支付|交|缴)")
+BETWEEN_DENIAL = re.compile(r"[不非未没无](?:在|受|属|纳入|享|算|是)")
+# ... and, between a loan-cost claim's cues, a charge denied ("免息且不收手续费")
+CHARGE_DENIED = re.compile(r"(?:不|免|无需|不用|不必)(?:另|再)?(?:收|支付|交|缴)")
 FRAUD_ACTOR = re.compile(r"(?<!不是)(?<!并非)(骗子|不法分子|诈骗分子|犯罪分子|诈骗团伙)(常|会|就会|借此|通过|利用|就能|可以|便|能)")
 # The next clause names what came before a scam ("…提供验证码，是高发诈骗手法"), not a purpose ("…，是为了防止诈骗")
 # nor a denial ("…，是正规产品不是诈骗").
@@ -55,7 +55,7 @@ VERDICT = re.compile(r"(?:都|均|这|这些都|此类|这类|以上|大多|多|
                      r"|请您?(?:立即|马上|立刻)?(?:停止|挂断|拒绝|报警|拨打110|拨打96110)"
                      r"|(?:立即|马上|立刻)(?:挂断|停止转账|停止操作)"
                      # ... or names it unlawful ("…放款时被扣除了利息，这属于违规行为") or not free after all
-                     r"|(?:这|此|这种|这类)?(?:属于|是|属)(?:[^,]{0,4})(?:违规|违法|砍头息)"
+                     r"|(?:这|此|这种|这类)?(?:属于|是|属)(?:[^,不非没无]{0,4})(?:违规|违法|砍头息)"
                      r"|(?:实际)?成本(?:并|也)?不(?:为零|是零)"
                      # ... or says the fee it played down is counted after all ("…不是利息，但同样计入年化利率")
                      r"|(?:但|不过|但是|同样|也|会|将|已)(?:同样|也|会|都|均|已|要)*"
@@ -155,6 +155,8 @@ def _claims(rule: ClaimRule, norm: str, fs: int, fe: int, ss: int, se: int) -> b
     if not (fe <= ss and ss - fe <= rule.gap and between.count(",") < rule.clauses):
         return False
     if any(n in between for n in NEGATORS) or between.endswith(ADJACENT_NEGATORS) or BETWEEN_DENIAL.search(between):
+        return False
+    if rule.category == "hidden_loan_cost" and CHARGE_DENIED.search(between):
         return False
     if not rule.unless:
         return True

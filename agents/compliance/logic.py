@@ -15,7 +15,7 @@ from agents.compliance.rate_claims import rate_claims
 from contracts.records import audit_record, carry
 from contracts.stage import Emit
 from contracts.topics import AUDIT, REPLY_CHECKED
-from domain.disclosures import RISK_DISCLOSURE
+from domain.disclosures import with_risk_disclosure
 from domain.text import sentence_spans
 from engines.bureau import CreditBureau
 
@@ -65,7 +65,7 @@ def rewrite(text: str, hits: list[Hit]) -> str:
     """Drop every sentence that holds a hit, then add the standard disclosure."""
     kept = [text[a:b] for a, b in sentence_spans(text) if not any(h.start < b and h.end > a for h in hits)]
     body = "".join(kept).strip()
-    return (body + ("" if body.endswith(("。", "！", "？")) or not body else "。") + RISK_DISCLOSURE)
+    return with_risk_disclosure(body + ("" if body.endswith(("。", "！", "？")) or not body else "。"))
 
 
 def review(draft: dict[str, Any], lexicon: Lexicon, now_ms: int, model: ViolationModel | None = None,

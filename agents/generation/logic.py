@@ -57,7 +57,7 @@ from contracts.records import carry
 from contracts.stage import Emit
 from contracts.topics import REPLY_DRAFT
 from domain.dialogue import asks_for_products, asks_specific, referenced_position, unintelligible
-from domain.disclosures import RISK_DISCLOSURE
+from domain.disclosures import with_risk_disclosure
 from domain.high_risk import (
     CANCELLED_TEXT,
     CONFIRM_FLOW,
@@ -296,8 +296,8 @@ def compose(context: dict[str, Any], grounding: Grounding | None = None,
                              else Answer(clarification(task), {}, ()))
         asks_again = not facts
     text = answer.text
-    if (task in WEALTH_TASKS or (questionnaire is not None and questionnaire.done)) and not text.endswith(RISK_DISCLOSURE):
-        text += RISK_DISCLOSURE
+    if task in WEALTH_TASKS or (questionnaire is not None and questionnaire.done):
+        text = with_risk_disclosure(text)
     return [Emit(REPLY_DRAFT, "DraftReply", {
         **carry(context, *CARRIED), "intent": "other" if social else intent, "needs_clarification": asks_again,
         "text": text, "composer": "grounded", "source_ids": list(answer.source_ids),

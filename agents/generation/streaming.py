@@ -16,7 +16,7 @@ from agents.generation.llm_reply import build_prompt, sources_of, unnamed_produc
 from contracts.records import audit_record
 from contracts.stage import Emit
 from contracts.topics import AUDIT, REPLY_CHUNKS_DRAFT, REPLY_DRAFT
-from domain.disclosures import RISK_DISCLOSURE
+from domain.disclosures import RISK_DISCLOSURE, has_risk_disclosure
 from engines.llm import GenerationParams, LLMEngine
 
 FIXED_WORDING = frozenset({"human_agent", "card_security", "risk_assessment"})
@@ -79,7 +79,7 @@ class LlmDrafter:
             total_s=self.settings.total_s, release=release,
             forbidden=unnamed_products(self.product_names, grounded))
         text = outcome.text
-        if RISK_DISCLOSURE in grounded and RISK_DISCLOSURE not in text:
+        if has_risk_disclosure(grounded) and not has_risk_disclosure(text):
             text += RISK_DISCLOSURE
             if outcome.fallback is None:
                 await release(RISK_DISCLOSURE)
