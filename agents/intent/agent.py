@@ -1,11 +1,17 @@
 """Faust agent of the intent stage."""
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import faust
 
 from agents.intent.logic import understand
+from contracts.stage import Emit
 from contracts.topics import UTTERANCE_TEXT
+from domain.numerals import canonical_form
 from engines.classifiers import load_classifier
+from engines.embeddings import RememberingEmbedder, vector_bytes
 from streams.app import stage_agent, stage_runner
 from streams.settings import Settings
 
@@ -13,6 +19,20 @@ from streams.settings import Settings
 def register(app: faust.App, settings: Settings) -> None:
     runner = stage_runner(app, "intent", "Transcript", settings)
     classifier = load_classifier(settings.intent.backend, settings.intent_model_dir())
+    # The sentence embedding the model computes for a turn travels on with it: retrieval embeds the
+    # same canonical form and takes it from the event instead of computing it again.
+    embedder = None
+    if getattr(classifier, "embedder", None) is not None:
+        embedder = classifier.embedder = RememberingEmbedder(classifier.embedder)
     classifier.classify("你好")  # warm-up: lazy imports and first-call costs before the first turn
     threshold = settings.intent.clarify_below
-    stage_agent(app, runner, UTTERANCE_TEXT, lambda t: understand(t, classifier, threshold))
+
+    def handle(transcript: dict[str, Any]) -> list[Emit]:
+        emits = understand(transcript, classifier, threshold)
+        vector = embedder.remembered(canonical_form(transcript["text"])) if embedder is not None else None
+        if vector is None:
+            return emits
+        return [replace(e, datum={**e.datum, "embedding": vector_bytes(vector)}) if e.schema == "Understanding" else e
+                for e in emits]
+
+    stage_agent(app, runner, UTTERANCE_TEXT, handle)

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from agents.retrieval.lexical import CharTfidf
+from domain.numerals import canonical_form
 from engines.embeddings import Embedder
 from engines.vector.faiss_index import FaissIndex, choose_kind
 
@@ -127,15 +128,19 @@ class FaqVectors:
         self._intents = np.array([self.faqs[i].get("intent", "") for i in self.ids], dtype=object)
         self._lexical = CharTfidf([lexical_document(self.faqs[i]) for i in self.ids]) if self.ids else None
 
-    def embed_question(self, text: str) -> np.ndarray:
-        vector = self._queries.get(text)
+    def embed_question(self, text: str, carried: np.ndarray | None = None) -> np.ndarray:
+        """The question's embedding, of its canonical form (the intent model embeds the same form, so
+        the vector an event ``carried`` from the intent stage is this one, not computed again)."""
+        form = canonical_form(text)
+        vector = self._queries.get(form)
         if vector is None:
-            vector = self.embedder.encode([text])[0]
-            self._queries[text] = vector
+            vector = carried if carried is not None and carried.shape == (self.embedder.dim,) else \
+                self.embedder.encode([form])[0]
+            self._queries[form] = vector
             if len(self._queries) > QUERY_CACHE:
                 self._queries.popitem(last=False)
         else:
-            self._queries.move_to_end(text)
+            self._queries.move_to_end(form)
         return vector
 
     def dense_scores(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -168,9 +173,10 @@ class FaqVectors:
             prior[self._intents == label] += p
         return prior
 
-    def features(self, text: str, intent_probs: dict[str, float] | None = None) -> FaqFeatures:
+    def features(self, text: str, intent_probs: dict[str, float] | None = None,
+                 carried: np.ndarray | None = None) -> FaqFeatures:
         """Every live FAQ's signals for ``text`` (the index must hold at least one FAQ)."""
-        ask, content = self.dense_scores(self.embed_question(text))
+        ask, content = self.dense_scores(self.embed_question(text, carried))
         return FaqFeatures(ask, content, self.lexical_scores(text), self.intent_scores(intent_probs))
 
     def rank(self, features: FaqFeatures, k: int) -> list[tuple[dict[str, Any], float]]:
@@ -180,10 +186,12 @@ class FaqVectors:
         best = np.argsort(-score, kind="stable")[:k]
         return [(self.faqs[self.ids[i]], round(float(score[i]), 4)) for i in best]
 
-    def search(self, text: str, k: int, intent_probs: dict[str, float] | None = None) -> list[tuple[dict[str, Any], float]]:
+    def search(self, text: str, k: int, intent_probs: dict[str, float] | None = None,
+               carried: np.ndarray | None = None) -> list[tuple[dict[str, Any], float]]:
+        """The ``k`` best FAQs for ``text``; ``carried``: its embedding, where an earlier stage computed it."""
         if self.index is None or not self.faqs:
             return []
-        return self.rank(self.features(text, intent_probs), k)
+        return self.rank(self.features(text, intent_probs, carried), k)
 
     def clear_question_cache(self) -> None:
         self._queries.clear()

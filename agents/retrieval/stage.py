@@ -13,6 +13,7 @@ from agents.retrieval.faq_index import FaqVectors
 from agents.retrieval.logic import needs_catalogue, retrieve
 from agents.retrieval.scams import ScamTypology
 from contracts.stage import Emit
+from engines.embeddings import vector_from
 from engines.graph import KnowledgeGraph
 from engines.graph.cache import CatalogueCache
 
@@ -26,8 +27,14 @@ class RetrievalStage:
     def __call__(self, state: dict[str, Any]) -> list[Emit]:
         if needs_catalogue(state):
             self.catalogue.prefetch_token()
+        carried = vector_from(state.get("embedding"), self.faqs.embedder.dim)
+
+        def search(text: str, k: int, intent_probs: dict[str, float]) -> list[tuple[dict[str, Any], float]]:
+            # the carried embedding is the turn's own text's, never another text's
+            return self.faqs.search(text, k, intent_probs, carried if text == state["text"] else None)
+
         try:
-            return retrieve(state, self.catalogue, self.faqs.search, self.scams.match if self.scams else None)
+            return retrieve(state, self.catalogue, search, self.scams.match if self.scams else None)
         finally:
             self.catalogue.drop_prefetch()
 

@@ -1,6 +1,7 @@
 """Faust agent of the state stage: the session state lives in a changelog-backed RocksDB table."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import faust
@@ -21,6 +22,12 @@ def register(app: faust.App, settings: Settings) -> None:
         state, emits = advance(table.get(session), understanding)
         if state is not None:
             table[session] = state
-        return emits
+        embedding = understanding.get("embedding")
+        if not embedding:
+            return emits
+        # the turn's embedding goes on to retrieval with its state, never into the stored state
+        return [replace(e, datum={**e.datum, "embedding": embedding})
+                if e.schema == "DialogueState" and e.datum.get("turn_id") == understanding["turn_id"] else e
+                for e in emits]
 
     stage_agent(app, runner, NLU, apply)

@@ -5,6 +5,7 @@ from agents.retrieval.faq_index import FaqVectors
 from agents.retrieval.logic import retrieve
 from agents.retrieval.stage import RetrievalStage
 from contracts.topics import CONTEXT
+from domain.numerals import canonical_form
 from engines.graph.cache import CatalogueCache
 from engines.vector.faiss_index import FaissIndex, choose_kind
 from tests.fakes import HashEmbedder, InMemoryCatalogue
@@ -211,6 +212,42 @@ def test_a_turn_reads_the_token_once_and_the_next_turn_sees_a_withdrawal():
     assert catalogue.product("P-NOPE") is None
 
 
+class CountingEmbedder(HashEmbedder):
+    def __init__(self):
+        super().__init__()
+        self.encoded = []
+
+    def encode(self, texts):
+        self.encoded += list(texts)
+        return super().encode(texts)
+
+
+def test_an_embedding_carried_from_the_intent_stage_is_used_not_computed_again():
+    from engines.embeddings import RememberingEmbedder, vector_bytes
+
+    faqs = [{"id": "FAQ-1", "question": "转账限额是多少", "answer": "单笔5万元。", "aliases": [], "intent": "transfer"},
+            {"id": "FAQ-2", "question": "信用卡怎么还款", "answer": "App内还款。", "aliases": [], "intent": "credit_card"}]
+    embedder, graph = CountingEmbedder(), InMemoryCatalogue([], faqs)
+    vectors = FaqVectors(embedder)
+    vectors.refresh(graph)
+    stage = RetrievalStage(graph, vectors)
+    turn = {**state("转账限额多少？", "transfer", {}), "active_task": None, "turn_task": None}
+    try:
+        plain = stage(turn)[0].datum["facts"]
+        assert plain and plain[0]["source_id"] == "FAQ-1"
+        intent_side = RememberingEmbedder(HashEmbedder())  # the intent stage's model embeds the canonical form
+        intent_side.encode([canonical_form(turn["text"])])
+        carried = vector_bytes(intent_side.remembered(canonical_form(turn["text"])))
+        stage.faqs.clear_question_cache()
+        embedder.encoded.clear()
+        with_vector = stage({**turn, "embedding": carried})[0].datum["facts"]
+        assert with_vector == plain and embedder.encoded == []
+        stage.faqs.clear_question_cache()  # one of another dimension is ignored, never misread
+        assert stage({**turn, "embedding": b"\x00" * 12})[0].datum["facts"] == plain and embedder.encoded
+    finally:
+        stage.close()
+
+
 def test_turns_without_product_lookups_never_touch_the_graph():
     graph = CountingGraph(PRODUCTS)
     stage = RetrievalStage(graph, FaqVectors(HashEmbedder()))
@@ -248,7 +285,7 @@ def test_faq_features_are_the_best_passage_per_side(kind, monkeypatch):
     vectors.refresh(InMemoryCatalogue([], faqs))
     question = "7号业务怎么办理"
     features = vectors.features(question, {"transfer": 0.8})
-    q = embedder.encode([question])[0]
+    q = embedder.encode([canonical_form(question)])[0]  # questions are embedded in the intent model's form
     for position, faq_id in enumerate(vectors.ids):
         parts = faq_index.passages(vectors.faqs[faq_id])
         cosines = embedder.encode([p.text for p in parts]) @ q
