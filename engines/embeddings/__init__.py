@@ -25,9 +25,10 @@ def load_embedder(name: str = "use-multilingual") -> Embedder:
 
 class RememberingEmbedder:
     """An embedder that keeps the vectors of the last ``size`` texts it encoded, so the stage that
-    computed an utterance's embedding can hand it on instead of the next stage computing it again."""
+    computed an utterance's embedding can hand it on instead of the next stage computing it again.
+    Small on purpose: it hands over one turn's vectors, it is no cache across turns."""
 
-    def __init__(self, inner: Embedder, size: int = 256) -> None:
+    def __init__(self, inner: Embedder, size: int = 8) -> None:
         self.inner, self.size = inner, size
         self.name, self.dim = inner.name, inner.dim
         self._kept: dict[str, np.ndarray] = {}
