@@ -146,10 +146,11 @@ def load_step(stack: Any, arrivals: Arrivals, codec: Any, producer: Any, name: s
     span = (max(done.values()) - start) if done else float("inf")
     answered = len(done)
     cpu = {n: 1000 * (after[n] - before[n]) / max(answered, 1) for n in after}
-    # Kept up: all answered, and the last fifth waited no longer than twice the first fifth (+100 ms) —
-    # a queue that grows while turns keep arriving is a rate the stack cannot carry.
+    # Kept up: all answered at (nearly) the offered rate, and the last fifth waited no longer than twice the
+    # first fifth (+100 ms) — a queue that grows while turns keep arriving is a rate the stack cannot carry.
     fifth = max(1, len(latencies) // 5)
-    sustained = (answered == turns and bool(latencies) and percentile(latencies[-fifth:], 0.5)
+    rate_kept = rate is None or (answered / span if done else 0.0) >= 0.9 * rate
+    sustained = (answered == turns and bool(latencies) and rate_kept and percentile(latencies[-fifth:], 0.5)
                  <= 2 * percentile(latencies[:fifth], 0.5) + 100)
     return Step(name, turns, answered, answered / span if done else 0.0, percentile(latencies, 0.5),
                 percentile(latencies, 0.99), max(latencies, default=float("nan")), cpu, sustained)
@@ -165,18 +166,22 @@ def floor_step(stack: Any, turns: int) -> Step:
     from agents.escalation.decide import SessionView, checked_reply
     from agents.generation.agent import grounding
     from agents.generation.logic import compose
-    from agents.intent.logic import understand
+    from agents.intent.logic import understand, with_embedding
     from agents.retrieval.faq_index import FaqVectors
     from agents.retrieval.scams import ScamTypology
     from agents.retrieval.stage import RetrievalStage
-    from agents.state.logic import advance
+    from agents.state.logic import advance, with_turn_embedding
     from contracts.topics import REPLY_DRAFT
     from engines.classifiers import load_classifier
-    from engines.embeddings import load_embedder
+    from engines.embeddings import RememberingEmbedder, load_embedder
     from engines.graph.neo4j_store import Neo4jKnowledgeGraph
 
     settings = stack.settings
     classifier = load_classifier(settings.intent.backend, settings.intent_model_dir())
+    # as the intent worker does: the embedding its model computes goes on to retrieval
+    embedder = None
+    if getattr(classifier, "embedder", None) is not None:
+        embedder = classifier.embedder = RememberingEmbedder(classifier.embedder)
     graph = Neo4jKnowledgeGraph(settings.neo4j.uri, auth=settings.neo4j_auth())
     faqs, scams = FaqVectors(load_embedder()), ScamTypology()
     faqs.refresh(graph)
@@ -190,8 +195,10 @@ def floor_step(stack: Any, turns: int) -> Step:
                  "text": TEXTS[i % len(TEXTS)], "audio_ref": None, "audio_format": None, "locale": "zh-CN",
                  "received_at_ms": now}
         [transcript] = transcribe(datum)
-        [understood] = understand(transcript.datum, classifier, settings.intent.clarify_below)
-        _, [state] = advance(None, understood.datum)
+        [understood] = with_embedding(understand(transcript.datum, classifier, settings.intent.clarify_below),
+                                      embedder, transcript.datum["text"])
+        _, states = advance(None, understood.datum)
+        [state] = with_turn_embedding(states, understood.datum)
         context = retrieval(state.datum)[0]
         draft = next(e for e in compose(context.datum, sources) if e.topic == REPLY_DRAFT)
         cited = {pid: graph.product(pid) for pid in draft.datum.get("source_ids", []) if pid.startswith("P-")}

@@ -234,9 +234,10 @@ def asks_for_products(text: str) -> bool:
 
 # A question about something specific ("要什么材料", "利率多少"), as opposed to a bare wish ("我想贷款",
 # "想dk 能办吗"), which the assistant answers by asking what the customer needs.
-# A question mark, or the particle that does its work when none is typed ("个体户能贷款吗").
+# A question mark, or the particle that does its work when none is typed ("个体户能贷款吗"; not 嘛,
+# which ends statements too: "我就是想贷款嘛").
 SPECIFIC_QUESTION = re.compile(r"多少|怎么|怎样|如何|什么|哪|几|多久|多长|是否|有没有|区别|条件|材料|流程|利率|额度|期限|"
-                               r"征信|逾期|审批|放款|提前|还款|公积金|房贷|车贷|经营贷|抵押|担保|[?？]|[吗嘛](?=$|[\s,，。!！])")
+                               r"征信|逾期|审批|放款|提前|还款|公积金|房贷|车贷|经营贷|抵押|担保|[?？]|吗(?=$|[\s,，。!！])")
 
 
 # "怎么弄", "如何申请": how to get it at all, which is still the bare wish.

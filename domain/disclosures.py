@@ -4,7 +4,7 @@ import re
 
 RISK_DISCLOSURE = "理财非存款，产品有风险，投资须谨慎。"
 # The same words however an author punctuated them (the FAQ answers write 、): said once is enough.
-_DISCLOSED = re.compile(r"理财非存款[，、,；;\s]*产品有风险[，、,；;\s]*投资须谨慎")
+_DISCLOSED = re.compile(r"理财非存款[，、,；;。\s]*产品有风险[，、,；;。\s]*投资须谨慎")
 
 
 def has_risk_disclosure(text: str) -> bool:

@@ -85,6 +85,19 @@ class HashEmbedder:
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
 
 
+class CountingEmbedder(HashEmbedder):
+    """``HashEmbedder`` that records every text it was asked to encode."""
+
+    def __init__(self) -> None:
+        self.encoded: list[str] = []
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.encoded += list(texts)
+        self.calls.append(list(texts))
+        return super().encode(texts)
+
+
 class ScriptedEngine:
     """``LLMEngine`` that streams the given chunks (``delay`` seconds before each), or fails mid-way."""
 

@@ -35,14 +35,14 @@ DISCLAIMERS_AFTER = ("是不可能的", "是不存在的", "是骗局", "都是�
                      "并不存在", "不存在", "不符合规定", "违规", "不合规", "不靠谱", "是陷阱", "要当心", "请当心",
                      "远离", "值得警惕", "提高警惕", "警惕", "骗钱", "涉嫌", "诈骗", "骗局", "诱饵", "无法删除",
                      "无法消除", "不要付费", "谨慎", "理论上的说法", "不能", "无法", "修复不了", "删不了", "处理不了",
-                     "没有用", "没用", "骗子", "为名", "为幌子", "为由", "砍头息")
+                     "没有用", "没用", "骗子", "为名", "为幌子", "为由")
 NEGATION_WINDOW = 20
 # A question answered no at once ("…能马上消除记录吗？答：不能"): the claim is asked about and denied.
 ANSWERED_NO = re.compile(r"(?:答,)?(?:当然|肯定)?(?:不能|不可以|不会|不行|否|不可能|没有|不是)(?:的|啊|哦|呢)?(?:,|$)")
 # Between a claim's two cues, a denial of the relation itself ("理财产品不在存款保险保障范围内").
 BETWEEN_DENIAL = re.compile(r"[不非未没无](?:在|受|属|纳入|享|算|是)")
-# ... and, between a loan-cost claim's cues, a charge denied ("免息且不收手续费")
-CHARGE_DENIED = re.compile(r"(?:不|免|无需|不用|不必)(?:另|再)?(?:收|支付|交|缴)")
+# ... and, between a loan-cost claim's cues, a charge denied ("免息且不收手续费") or only supposed ("放款时如被扣除利息")
+CHARGE_DENIED = re.compile(r"(?:不|免|无需|不用|不必)(?:另|再)?(?:收|支付|交|缴)|如被|若被|如果被|一旦被")
 FRAUD_ACTOR = re.compile(r"(?<!不是)(?<!并非)(骗子|不法分子|诈骗分子|犯罪分子|诈骗团伙)(常|会|就会|借此|通过|利用|就能|可以|便|能)")
 # The next clause names what came before a scam ("…提供验证码，是高发诈骗手法"), not a purpose ("…，是为了防止诈骗")
 # nor a denial ("…，是正规产品不是诈骗").
@@ -53,13 +53,15 @@ VERDICT = re.compile(r"(?:都|均|这|这些都|此类|这类|以上|大多|多|
                      r"(?:不对|错误|错的|误导|不成立|不准确|不实|虚假|骗人|不正确)"
                      # ... or tells the customer to stop ("如对方要求转入个人账户，请立即停止")
                      r"|请您?(?:立即|马上|立刻)?(?:停止|挂断|拒绝|报警|拨打110|拨打96110)"
-                     r"|(?:立即|马上|立刻)(?:挂断|停止转账|停止操作)"
-                     # ... or names it unlawful ("…放款时被扣除了利息，这属于违规行为") or not free after all
-                     r"|(?:这|此|这种|这类)?(?:属于|是|属)(?:[^,不非没无]{0,4})(?:违规|违法|砍头息)"
-                     r"|(?:实际)?成本(?:并|也)?不(?:为零|是零)"
-                     # ... or says the fee it played down is counted after all ("…不是利息，但同样计入年化利率")
-                     r"|(?:但|不过|但是|同样|也|会|将|已)(?:同样|也|会|都|均|已|要)*"
-                     r"(?:(?:计入|折算成?|折进|纳入|算进|包含在)(?:到)?(?:年化|综合)|(?:是|属于|算)(?:借款|贷款)?成本)")
+                     r"|(?:立即|马上|立刻)(?:挂断|停止转账|停止操作)")
+# For a loan-cost claim only, the next clause may also name the practice unlawful ("…放款时被扣除了利息，这属于
+# 违规行为"), say the cost is not zero after all, or count the fee it played down ("…不是利息，但同样计入年化
+# 利率") — never as a question ("这属于违规吗？").
+LOAN_COST_VERDICT = re.compile(r"(?:(?:这|此|这种|这类)?(?:属于|是|属)(?:[^,不非没无否吗么?]{0,4})(?:违规|违法|砍头息)"
+                               r"|(?:实际)?成本(?:并|也)?不(?:为零|是零)"
+                               r"|(?:但|不过|但是|同样|也|会|将|已)(?:同样|也|会|都|均|已|要)*"
+                               r"(?:(?:计入|折算成?|折进|纳入|算进|包含在)(?:到)?(?:年化|综合)|(?:是|属于|算)(?:借款|贷款)?成本))"
+                               r"(?![^,]*[吗么?])")
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,7 @@ def load_claim_rules(path: Path) -> tuple[ClaimRule, ...]:
 DATA = Path(__file__).resolve().parents[2] / "data" / "compliance"
 
 
-def _negated(norm: str, start: int, end: int) -> bool:
+def _negated(norm: str, start: int, end: int, category: str = "") -> bool:
     clause_start = norm.rfind(",", 0, start) + 1
     before = norm[max(clause_start, start - NEGATION_WINDOW):start]
     if before.endswith(ADJACENT_NEGATORS) or any(n in before for n in NEGATORS):
@@ -140,6 +142,8 @@ def _negated(norm: str, start: int, end: int) -> bool:
     # "…诱导开启屏幕共享或提供验证码，是高发诈骗手法": the next clause calls the whole list a scam
     following = norm[clause_end + 1:clause_end + 16] if clause_end >= 0 else ""
     if VERDICT.match(following) or (after.endswith(("吗", "么", "嘛")) and ANSWERED_NO.match(following)):
+        return True
+    if category == "hidden_loan_cost" and ("砍头息" in after[:14] or LOAN_COST_VERDICT.match(following)):
         return True
     # A fraudster named as the one acting after it ("开启屏幕共享后，对方…，骗子常借此转走") describes the scam;
     # scripts never call their own speaker that.
@@ -216,7 +220,7 @@ class Lexicon:
         for s, e, entry in raw:
             if entry.severity == "allow" or any(a <= s and e <= b for a, b in allowed):
                 continue
-            hits.append(Hit(entry, origin[s], origin[e - 1] + 1, _negated(norm, s, e)))
+            hits.append(Hit(entry, origin[s], origin[e - 1] + 1, _negated(norm, s, e, entry.category)))
         # A negated long phrase also covers its parts: "不保本保息" must not leave "保息" behind.
         return [h for h in _longest(hits) if include_negated or not h.negated]
 

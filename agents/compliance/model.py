@@ -53,9 +53,10 @@ SPEECH_ACTS = {
     "zzwarn": re.compile(r"(别|不要|切勿|请勿|勿|谨防|警惕|千万别|一律不|都别|不得|拒绝)(?!犹豫|错过|再等|观望|担心)[^,，。；]{0,4}"
                          r"(给|告诉|透露|泄露|转|汇|点|下载|安装|相信|信|当|买|借|开启|共享|扫)"),
     "zzverdict": re.compile(r"(是|都是|均为|均是|属于|就是|多为|大多是)[^,，。；]{0,4}(诈骗|骗局|骗子|陷阱|违法|违规|套路)"),
-    # asking only for a masked part of an identifier ("卡号后四位"), which identification may do
-    "zzpartial": re.compile(r"(后|末|尾)\s*(四|4|六|6)\s*位|尾号"),
-    "zzcannot": re.compile(r"(没法|无法|不能|不可能|不会|没有办法|办不到)[^,，。；]{0,3}(删|消除|洗白|修复|抹掉|更改|撤销|保证|承诺)"),
+    # asking only for a masked part of an identifier ("卡号后四位"), which identification may do, or showing
+    # one masked ("6217 **** **** 3382")
+    "zzpartial": re.compile(r"(后|末|尾)\s*(四|4|六|6)\s*位|尾号|\*{3,}"),
+    "zzcannot": re.compile(r"(没法|无法|不能|不可能|不会|没有办法|没办法|办不到)[^,，。；]{0,3}(删|消除|洗白|修复|抹掉|更改|撤销|保证|承诺)"),
 }
 
 

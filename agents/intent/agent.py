@@ -1,17 +1,15 @@
 """Faust agent of the intent stage."""
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import faust
 
-from agents.intent.logic import understand
+from agents.intent.logic import understand, with_embedding
 from contracts.stage import Emit
 from contracts.topics import UTTERANCE_TEXT
-from domain.numerals import canonical_form
 from engines.classifiers import load_classifier
-from engines.embeddings import RememberingEmbedder, vector_bytes
+from engines.embeddings import RememberingEmbedder
 from streams.app import stage_agent, stage_runner
 from streams.settings import Settings
 
@@ -28,11 +26,6 @@ def register(app: faust.App, settings: Settings) -> None:
     threshold = settings.intent.clarify_below
 
     def handle(transcript: dict[str, Any]) -> list[Emit]:
-        emits = understand(transcript, classifier, threshold)
-        vector = embedder.remembered(canonical_form(transcript["text"])) if embedder is not None else None
-        if vector is None:
-            return emits
-        return [replace(e, datum={**e.datum, "embedding": vector_bytes(vector)}) if e.schema == "Understanding" else e
-                for e in emits]
+        return with_embedding(understand(transcript, classifier, threshold), embedder, transcript["text"])
 
     stage_agent(app, runner, UTTERANCE_TEXT, handle)

@@ -1,6 +1,7 @@
 """Intent stage: intent, slots and emotion of one turn."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from agents.intent.emotion import detect_emotion
@@ -10,7 +11,9 @@ from contracts.stage import Emit
 from contracts.topics import NLU
 from domain.dialogue import social_act, wants_human
 from domain.grievance import voices_grievance
+from domain.numerals import canonical_form
 from engines.classifiers import IntentClassifier
+from engines.embeddings import RememberingEmbedder, vector_bytes
 
 # Two readings this close, one of them a complaint: the words decide (see ``settled_complaint``).
 COMPLAINT_TIE = 0.25
@@ -56,3 +59,13 @@ def understand(transcript: dict[str, Any], classifier: IntentClassifier, clarify
         "needs_clarification": unclear,
         "engine": result.engine,
     })]
+
+
+def with_embedding(emits: list[Emit], embedder: RememberingEmbedder | None, text: str) -> list[Emit]:
+    """The turn's Understanding carrying the sentence embedding its model computed for ``text``'s canonical
+    form (the form retrieval embeds), so retrieval need not compute it again; unchanged when none was."""
+    vector = embedder.remembered(canonical_form(text)) if embedder is not None else None
+    if vector is None:
+        return emits
+    return [replace(e, datum={**e.datum, "embedding": vector_bytes(vector)}) if e.schema == "Understanding" else e
+            for e in emits]

@@ -1,12 +1,11 @@
 """Faust agent of the state stage: the session state lives in a changelog-backed RocksDB table."""
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import faust
 
-from agents.state.logic import advance
+from agents.state.logic import advance, with_turn_embedding
 from contracts.stage import Emit
 from contracts.topics import NLU
 from streams.app import stage_agent, stage_runner
@@ -22,12 +21,6 @@ def register(app: faust.App, settings: Settings) -> None:
         state, emits = advance(table.get(session), understanding)
         if state is not None:
             table[session] = state
-        embedding = understanding.get("embedding")
-        if not embedding:
-            return emits
-        # the turn's embedding goes on to retrieval with its state, never into the stored state
-        return [replace(e, datum={**e.datum, "embedding": embedding})
-                if e.schema == "DialogueState" and e.datum.get("turn_id") == understanding["turn_id"] else e
-                for e in emits]
+        return with_turn_embedding(emits, understanding)
 
     stage_agent(app, runner, NLU, apply)

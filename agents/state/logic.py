@@ -13,6 +13,7 @@ and the finished flow is cleared a turn later.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from contracts.records import carry
@@ -488,3 +489,14 @@ def advance(previous: dict[str, Any] | None, understanding: dict[str, Any]) -> t
     kept = sorted(recent, key=int)[-REPLAYABLE_TURNS:]
     stored = {**state, RECENT: {k: recent[k] for k in kept}}
     return stored, [Emit(DIALOGUE_STATE, "DialogueState", state)]
+
+
+def with_turn_embedding(emits: list[Emit], understanding: dict[str, Any]) -> list[Emit]:
+    """The turn's DialogueState carrying the embedding its Understanding brought, for retrieval; the stored
+    state never holds it (only the emitted copy does)."""
+    embedding = understanding.get("embedding")
+    if not embedding:
+        return emits
+    return [replace(e, datum={**e.datum, "embedding": embedding})
+            if e.schema == "DialogueState" and e.datum.get("turn_id") == understanding["turn_id"] else e
+            for e in emits]

@@ -27,7 +27,8 @@ def evaluation_texts() -> set[str]:
 
 
 def own_knowledge_rows() -> list[str]:
-    sys.path.insert(0, str(REPO))
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
     from agents.compliance.lexicon import default_lexicon
 
     lexicon = default_lexicon()

@@ -26,7 +26,8 @@ def load_embedder(name: str = "use-multilingual") -> Embedder:
 class RememberingEmbedder:
     """An embedder that keeps the vectors of the last ``size`` texts it encoded, so the stage that
     computed an utterance's embedding can hand it on instead of the next stage computing it again.
-    Small on purpose: it hands over one turn's vectors, it is no cache across turns."""
+    Small on purpose (a text repeated within the last few turns is served from it, little more), and
+    for one thread: the stage's logic runs on one."""
 
     def __init__(self, inner: Embedder, size: int = 8) -> None:
         self.inner, self.size = inner, size

@@ -1,20 +1,11 @@
 import numpy as np
 
 from engines.embeddings import RememberingEmbedder, vector_bytes, vector_from
-from tests.fakes import HashEmbedder
-
-
-class Counting(HashEmbedder):
-    def __init__(self):
-        self.calls = []
-
-    def encode(self, texts):
-        self.calls.append(list(texts))
-        return super().encode(texts)
+from tests.fakes import CountingEmbedder, HashEmbedder
 
 
 def test_only_texts_not_remembered_are_encoded_and_the_memory_is_bounded():
-    inner = Counting()
+    inner = CountingEmbedder()
     memory = RememberingEmbedder(inner, size=2)
     first = memory.encode(["转账限额", "挂失"])
     again = memory.encode(["挂失", "转账限额", "年费"])

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from agents.compliance.lexicon import default_lexicon
-from agents.compliance.logic import review
+from agents.compliance.logic import review, rewrite
 from agents.compliance.pii import find_pii, luhn_ok, mask_pii, valid_id_number
 from domain.disclosures import RISK_DISCLOSURE
 from domain.text import matching_form as normalise
@@ -76,6 +76,25 @@ def test_negations_disclaimers_and_banking_terms_are_clean(text):
 def test_claim_rules_catch_the_claim_and_pass_its_denial(claim, look_alike):
     assert flagged(claim), claim
     assert not flagged(look_alike), (look_alike, LEXICON.scan(look_alike))
+
+
+@pytest.mark.parametrize("text", [
+    # a loan-cost excuse never excuses another category's claim, nor does a question excuse anything
+    "这款理财保本保息，这属于违规吗？不属于，放心买", "这款产品稳赚不赔，是否违规您不用担心", "这款理财保本保息，也是成本最低的理财方式",
+    "这款理财保本保息，已纳入综合理财计划", "黑户也能贷不收砍头息", "稳赚不赔还没有砍头息", "包过，属于违规操作我们也能办",
+    "放款时先扣除两期利息，这属于违规吗？不属于",
+])
+def test_excuses_for_loan_costs_stay_with_loan_costs(text):
+    assert flagged(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "汇款到账前中间行可能扣除手续费", "放款时如被扣除利息，请立即向我行投诉", "取现手续费扣除后到账金额会相应减少",
+    "该理财过往年化收益不提供保证", "您不用换算年化利率，App借款页面已直接展示", "分期手续费和账单利息是两回事",
+    "如果您发现放款时被扣除了首期利息，这属于违规行为",
+])
+def test_honest_fee_and_rate_wording_is_no_loan_cost_claim(text):
+    assert not flagged(text), (text, LEXICON.scan(text))
 
 
 def test_hits_point_at_the_original_text():
@@ -312,3 +331,13 @@ def test_a_warning_word_nearby_does_not_excuse_a_claim(text):
 @pytest.mark.parametrize("text", ["麻烦点开屏幕录制并开始直播，我这边实时看您的操作步骤。", "您先打开录屏，我远程指导您操作。"])
 def test_exposing_the_screen_by_any_means_is_a_screen_sharing_request(text):
     assert any(h.entry.category == "credential_request" for h in LEXICON.scan(text))
+
+
+def test_a_rewritten_answer_that_already_discloses_does_not_say_it_again():
+    text = "理财的风险由投资者承担。我们保证本金一分不少。理财非存款、产品有风险、投资须谨慎。"
+    hits = LEXICON.scan(text)
+    assert hits
+    out = rewrite(text, hits)
+    assert "一分不少" not in out and out.count("投资须谨慎") == 1
+    bare = rewrite("这款产品保本保息。收益稳定。", LEXICON.scan("这款产品保本保息。收益稳定。"))
+    assert bare.endswith(RISK_DISCLOSURE) and bare.count("投资须谨慎") == 1

@@ -8,7 +8,7 @@ from contracts.topics import CONTEXT
 from domain.numerals import canonical_form
 from engines.graph.cache import CatalogueCache
 from engines.vector.faiss_index import FaissIndex, choose_kind
-from tests.fakes import HashEmbedder, InMemoryCatalogue
+from tests.fakes import CountingEmbedder, HashEmbedder, InMemoryCatalogue
 from tests.samples import SAMPLES
 
 PRODUCTS = [
@@ -210,16 +210,6 @@ def test_a_turn_reads_the_token_once_and_the_next_turn_sees_a_withdrawal():
     assert catalogue.product("P-LOAN-001")["on_sale"] is False
     assert catalogue.loan_products("装修", 300000) == [] and graph.token_reads == 3
     assert catalogue.product("P-NOPE") is None
-
-
-class CountingEmbedder(HashEmbedder):
-    def __init__(self):
-        super().__init__()
-        self.encoded = []
-
-    def encode(self, texts):
-        self.encoded += list(texts)
-        return super().encode(texts)
 
 
 def test_an_embedding_carried_from_the_intent_stage_is_used_not_computed_again():
