@@ -166,22 +166,20 @@ def floor_step(stack: Any, turns: int) -> Step:
     from agents.escalation.decide import SessionView, checked_reply
     from agents.generation.agent import grounding
     from agents.generation.logic import compose
-    from agents.intent.logic import understand, with_embedding
+    from agents.intent.logic import remember_embeddings, understand, with_embedding
     from agents.retrieval.faq_index import FaqVectors
     from agents.retrieval.scams import ScamTypology
     from agents.retrieval.stage import RetrievalStage
     from agents.state.logic import advance, with_turn_embedding
     from contracts.topics import REPLY_DRAFT
     from engines.classifiers import load_classifier
-    from engines.embeddings import RememberingEmbedder, load_embedder
+    from engines.embeddings import load_embedder
     from engines.graph.neo4j_store import Neo4jKnowledgeGraph
 
     settings = stack.settings
     classifier = load_classifier(settings.intent.backend, settings.intent_model_dir())
     # as the intent worker does: the embedding its model computes goes on to retrieval
-    embedder = None
-    if getattr(classifier, "embedder", None) is not None:
-        embedder = classifier.embedder = RememberingEmbedder(classifier.embedder)
+    embedder = remember_embeddings(classifier)
     graph = Neo4jKnowledgeGraph(settings.neo4j.uri, auth=settings.neo4j_auth())
     faqs, scams = FaqVectors(load_embedder()), ScamTypology()
     faqs.refresh(graph)

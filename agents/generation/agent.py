@@ -15,7 +15,7 @@ from agents.generation.streaming import DraftOptions, LlmDrafter
 from contracts.stage import Emit
 from contracts.topics import CONTEXT, MARKET_EVENTS, MARKET_TICKS
 from engines.bureau import SimulatedBureau
-from engines.graph.cache import CatalogueCache
+from engines.graph.cache import CatalogueCache, start_turn
 from engines.graph.neo4j_store import Neo4jKnowledgeGraph
 from engines.holdings import SimulatedHoldings
 from engines.llm import LLMEngine, make_engine
@@ -30,8 +30,7 @@ MARKET_STALE_MS = 3600 * 1000
 
 def sellable(graph: Neo4jKnowledgeGraph | CatalogueCache) -> list[dict[str, Any]]:
     """On-sale wealth and deposit products: what holdings are drawn from and advice may suggest."""
-    if isinstance(graph, CatalogueCache):
-        graph.new_turn()  # read afresh, not with the token of the customer turn before
+    start_turn(graph)  # read afresh, not with the token of the customer turn before
     return [row["product"] for kind in ("wealth", "deposit") for row in graph.products_of_type(kind, limit=10_000)]
 
 

@@ -5,11 +5,10 @@ from typing import Any
 
 import faust
 
-from agents.intent.logic import understand, with_embedding
+from agents.intent.logic import remember_embeddings, understand, with_embedding
 from contracts.stage import Emit
 from contracts.topics import UTTERANCE_TEXT
 from engines.classifiers import load_classifier
-from engines.embeddings import RememberingEmbedder
 from streams.app import stage_agent, stage_runner
 from streams.settings import Settings
 
@@ -19,9 +18,7 @@ def register(app: faust.App, settings: Settings) -> None:
     classifier = load_classifier(settings.intent.backend, settings.intent_model_dir())
     # The sentence embedding the model computes for a turn travels on with it: retrieval embeds the
     # same canonical form and takes it from the event instead of computing it again.
-    embedder = None
-    if getattr(classifier, "embedder", None) is not None:
-        embedder = classifier.embedder = RememberingEmbedder(classifier.embedder)
+    embedder = remember_embeddings(classifier)
     classifier.classify("你好")  # warm-up: lazy imports and first-call costs before the first turn
     threshold = settings.intent.clarify_below
 

@@ -61,6 +61,16 @@ def understand(transcript: dict[str, Any], classifier: IntentClassifier, clarify
     })]
 
 
+def remember_embeddings(classifier: IntentClassifier) -> RememberingEmbedder | None:
+    """Make ``classifier`` keep the sentence embeddings it computes (for ``with_embedding``); None when it
+    embeds nothing."""
+    inner = getattr(classifier, "embedder", None)
+    if inner is None:
+        return None
+    classifier.embedder = RememberingEmbedder(inner)  # type: ignore[attr-defined]
+    return classifier.embedder  # type: ignore[attr-defined]
+
+
 def with_embedding(emits: list[Emit], embedder: RememberingEmbedder | None, text: str) -> list[Emit]:
     """The turn's Understanding carrying the sentence embedding its model computed for ``text``'s canonical
     form (the form retrieval embeds), so retrieval need not compute it again; unchanged when none was."""

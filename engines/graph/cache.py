@@ -119,3 +119,11 @@ class CatalogueCache:
 
     def apply_update(self, update: dict[str, Any]) -> None:
         self.graph.apply_update(update)
+
+
+def start_turn(catalogue: Any) -> None:
+    """Tell ``catalogue`` a turn starts when it caches across turns (``CatalogueCache.new_turn``); a plain
+    graph needs no telling."""
+    new_turn = getattr(catalogue, "new_turn", None)
+    if new_turn is not None:
+        new_turn()

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from domain.numerals import numeric_form
 from domain.risk import DEFAULT_LEVEL, is_suitable, level_rank
 from engines.bureau import CreditBureau
+from engines.graph.cache import start_turn
 from engines.holdings import HoldingsSource
 
 STATED_RISK = re.compile(r"风险等级(R[1-5])")  # how retrieval's product facts state a product's level
@@ -79,9 +80,7 @@ def for_turn(grounding: Grounding) -> Grounding:
     across turns is told a turn starts, so it checks its freshness once for the turn)."""
     if grounding.catalogue is None:
         return grounding
-    new_turn = getattr(grounding.catalogue, "new_turn", None)
-    if new_turn is not None:
-        new_turn()
+    start_turn(grounding.catalogue)
     return Grounding(TurnCatalogue(grounding.catalogue), grounding.bureau, grounding.holdings)
 
 
